@@ -1,0 +1,189 @@
+"""Turning photos, files and arrays into clean RGB images for a model.
+
+Every image encoder in :mod:`course_utils.models` goes through
+:func:`to_rgb_image` first, so the rules for odd inputs live in one place:
+
+==========================  ===================================================
+input                       what happens
+==========================  ===================================================
+RGB ``PIL.Image``           used as is
+grayscale / palette / CMYK  converted to RGB (gray is copied to all 3 channels)
+RGBA, LA, transparent P     composited onto a white background, as a viewer
+                            shows it (transparent pixels' colours are often
+                            garbage)
+16-bit (``I;16``) / uint16  scaled to 8 bits (65535 → 255), not clipped
+uint8 array (H, W[, 1|3|4]) as above by channel count
+float array                 must lie in [0, 1]; scaled by 255
+other integer arrays        accepted when every value is in 0‥255
+path (str or Path)          opened with PIL; a missing, empty or corrupt file
+                            raises one clear error
+anything else               ``ValueError`` / ``TypeError`` saying what was
+                            received and what is expected
+==========================  ===================================================
+"""
+
+from __future__ import annotations
+
+import io
+from os import PathLike
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+ImageLike = Union[Image.Image, np.ndarray, str, PathLike]
+
+
+def load_image(path: str | PathLike) -> Image.Image:
+    """Open an image file and return it as an RGB ``PIL.Image``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file PIL can read (PNG, JPEG, TIFF, WebP, ...).
+
+    Returns
+    -------
+    PIL.Image.Image
+        Fully loaded, mode ``"RGB"``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If the file is empty or not a readable image.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from PIL import Image
+    >>> p = os.path.join(tempfile.mkdtemp(), "red.png")
+    >>> Image.new("RGB", (4, 3), "red").save(p)
+    >>> load_image(p).size
+    (4, 3)
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"image file not found: {path}")
+    if path.is_dir():
+        raise ValueError(f"expected an image file, got a folder: {path}")
+    data = path.read_bytes()
+    if not data:
+        raise ValueError(f"image file is empty (0 bytes): {path}; re-download or re-export it")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            return to_rgb_image(img)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError(
+            f"could not read {path} as an image ({type(exc).__name__}: {exc}); "
+            "the file is corrupt or not an image format PIL supports"
+        ) from None
+
+
+def _rgb_from_array(arr: np.ndarray) -> Image.Image:
+    if arr.size == 0:
+        raise ValueError(f"expected a non-empty image array, got shape {arr.shape}")
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (3, 4))):
+        raise ValueError(
+            f"expected an image array of shape (H, W), (H, W, 3) or (H, W, 4), got shape {arr.shape}; "
+            "for a batch, pass a list of images"
+        )
+    if arr.dtype == np.uint8:
+        u8 = arr
+    elif arr.dtype == bool:
+        u8 = arr.astype(np.uint8) * 255
+    elif arr.dtype == np.uint16:
+        u8 = np.round(arr.astype(np.float64) / 257.0).astype(np.uint8)
+    elif np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("image array contains NaN or infinite values; clean the input first")
+        lo, hi = float(arr.min()), float(arr.max())
+        if lo < 0.0 or hi > 1.0:
+            raise ValueError(
+                f"float image arrays must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]; "
+                "divide by 255 or pass a uint8 array"
+            )
+        u8 = np.round(arr * 255.0).astype(np.uint8)
+    elif np.issubdtype(arr.dtype, np.integer):
+        lo, hi = int(arr.min()), int(arr.max())
+        if lo < 0 or hi > 255:
+            raise ValueError(
+                f"integer image arrays must hold values 0-255, got {arr.dtype} values in [{lo}, {hi}]; "
+                "pass uint8 (or uint16 for 16-bit images)"
+            )
+        u8 = arr.astype(np.uint8)
+    else:
+        raise TypeError(f"expected an image array of numbers, got dtype {arr.dtype}")
+    if u8.ndim == 2:
+        return Image.fromarray(np.ascontiguousarray(u8), mode="L").convert("RGB")
+    if u8.shape[2] == 4:
+        return _flatten_alpha(Image.fromarray(np.ascontiguousarray(u8), mode="RGBA"))
+    return Image.fromarray(np.ascontiguousarray(u8), mode="RGB")
+
+
+def _flatten_alpha(img: Image.Image) -> Image.Image:
+    rgba = img.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def to_rgb_image(image: ImageLike) -> Image.Image:
+    """Return ``image`` as an 8-bit RGB ``PIL.Image`` (see the module table).
+
+    Parameters
+    ----------
+    image : PIL.Image, numpy.ndarray, str or Path
+        One image.
+
+    Returns
+    -------
+    PIL.Image.Image
+        Mode ``"RGB"``.
+
+    Raises
+    ------
+    TypeError
+        If ``image`` is not an image, an array or a path.
+    ValueError
+        If the array has the wrong shape or value range, or the file is
+        unreadable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_rgb_image(np.zeros((2, 3), dtype=np.uint8)).mode
+    'RGB'
+    """
+    if isinstance(image, (str, PathLike)):
+        return load_image(image)
+    if isinstance(image, Image.Image):
+        if image.width == 0 or image.height == 0:
+            raise ValueError(f"expected a non-empty image, got size {image.size}")
+        mode = image.mode
+        if mode == "RGB":
+            return image
+        if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in image.info):
+            return _flatten_alpha(image)
+        if mode.startswith("I;16") or mode in ("I", "F"):
+            arr = np.asarray(image)
+            if mode.startswith("I;16"):
+                arr = arr.astype(np.uint16)
+            elif mode == "I":
+                if arr.min() < 0 or arr.max() > 65535:
+                    raise ValueError(
+                        f"32-bit integer image has values in [{arr.min()}, {arr.max()}]; "
+                        "expected 0-65535 (16-bit) data"
+                    )
+                arr = arr.astype(np.uint16) if arr.max() > 255 else arr.astype(np.uint8)
+            return _rgb_from_array(arr)
+        return image.convert("RGB")
+    if isinstance(image, np.ndarray):
+        return _rgb_from_array(image)
+    raise TypeError(
+        f"expected a PIL image, a numpy array or a file path, got {type(image).__name__}"
+    )
