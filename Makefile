@@ -12,7 +12,6 @@ SHARED_LIBROSA := $(abspath ../shared/data/librosa)
 ifneq ($(wildcard $(SHARED_LIBROSA)/*.ogg),)
 export LIBROSA_DATA_DIR ?= $(SHARED_LIBROSA)
 endif
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .PHONY: course test unit nbval lab bench doctor prefetch clean
@@ -25,16 +24,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 course: $(STAMP)
-	$(VENV)/bin/course run
+	COURSE_OFFLINE=1 $(VENV)/bin/course run
 
 test: $(STAMP)
-	$(PY) -m pytest tests $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -p no:randomly -q -rs
+	COURSE_OFFLINE=1 $(PY) -m pytest tests $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -q -rs
 
 unit: $(STAMP)
-	$(PY) -m pytest tests -q -rs
+	COURSE_OFFLINE=1 $(PY) -m pytest tests -q -rs
 
 nbval: $(STAMP)
-	$(PY) -m pytest $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -q
+	COURSE_OFFLINE=1 $(PY) -m pytest $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -q
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -12,7 +12,6 @@ import os
 import pytest
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def _install_tolerant_nbval() -> None:

@@ -1,0 +1,42 @@
+"""Key results travel from a notebook's outputs to the course summary; problems are caught."""
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from course_utils.report import METADATA_KEY, KeyResult, format_table
+from course_utils.runner import key_results, notebook_problems
+
+
+def test_format_table_aligns_and_shows_the_book_value():
+    text = format_table([KeyResult("red ↔ orange", 0.8451, book=0.898), KeyResult("hits", 8, decimals=0)])
+    lines = text.splitlines()
+    assert lines[0].split() == ["result", "this", "run", "book"]
+    assert "0.845" in lines[2] and "0.898" in lines[2]
+    assert lines[3].split()[-2:] == ["8", "—"]
+
+
+def _nb_with(outputs):
+    nb = new_notebook()
+    cell = new_code_cell("x")
+    cell.outputs = outputs
+    nb.cells = [cell]
+    return nb
+
+
+def test_key_results_are_read_from_output_metadata():
+    rows = [{"label": "a", "value": 0.5, "book": 0.6, "model": "m", "decimals": 3}]
+    nb = _nb_with([new_output("display_data", data={"text/plain": "table"},
+                              metadata={METADATA_KEY: {"chapter": "5.1", "rows": rows}})])
+    assert key_results(nb) == [KeyResult("a", 0.5, 0.6, "m", 3)]
+
+
+def test_stderr_and_errors_are_problems():
+    nb = _nb_with([new_output("stream", name="stderr", text="UserWarning: careful\n"),
+                   new_output("error", ename="ValueError", evalue="bad", traceback=[])])
+    problems = notebook_problems(nb)
+    assert "stderr: UserWarning: careful" in problems[0]
+    assert "raised ValueError: bad" in problems[1]
+
+
+def test_clean_notebook_has_no_problems():
+    assert notebook_problems(_nb_with([new_output("stream", name="stdout", text="hi\n")])) == []

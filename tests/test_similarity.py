@@ -1,0 +1,50 @@
+"""Cosine similarity never returns NaN silently, and nearest neighbours are ordered."""
+
+import numpy as np
+import pytest
+
+from course_utils.similarity import cosine_similarity, cosine_similarity_matrix, top_k
+
+
+def test_known_angles():
+    assert cosine_similarity([1, 0], [0, 1]) == pytest.approx(0.0)
+    assert cosine_similarity([1, 0], [-1, 0]) == pytest.approx(-1.0)
+    assert cosine_similarity([3, 4], [6, 8]) == pytest.approx(1.0)
+    assert cosine_similarity([1, 1], [1, 0]) == pytest.approx(1 / np.sqrt(2))
+
+
+def test_matches_scikit_learn():
+    from sklearn.metrics.pairwise import cosine_similarity as sk
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(5, 7)), rng.normal(size=(3, 7))
+    np.testing.assert_allclose(cosine_similarity_matrix(x, y), sk(x, y), atol=1e-12)
+
+
+def test_zero_vector_raises_instead_of_nan():
+    with pytest.raises(ValueError, match="all-zero vector"):
+        cosine_similarity([0.0, 0.0], [1.0, 2.0])
+
+
+def test_nan_input_raises():
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        cosine_similarity_matrix([[1.0, np.nan]])
+
+
+def test_shape_mismatch_raises():
+    with pytest.raises(ValueError, match="same length"):
+        cosine_similarity([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="different embedding sizes"):
+        cosine_similarity_matrix(np.ones((2, 3)), np.ones((2, 4)))
+
+
+def test_top_k_orders_by_similarity():
+    gallery = np.array([[0, 1], [1, 0.1], [1, 1], [-1, 0]])
+    idx, sims = top_k([1, 0], gallery, k=3)
+    assert idx.tolist() == [[1, 2, 0]]
+    assert sims[0, 0] > sims[0, 1] > sims[0, 2]
+
+
+def test_top_k_rejects_bad_k():
+    with pytest.raises(ValueError, match="between 1 and the gallery size"):
+        top_k([1, 0], [[1, 0]], k=2)
