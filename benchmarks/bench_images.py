@@ -26,7 +26,7 @@ def book_loop(encoder, images) -> np.ndarray:
     for img in images:
         tensor = encoder.transform(img).unsqueeze(0)
         with torch.no_grad():
-            out.append(encoder._features(tensor).squeeze().numpy())
+            out.append(encoder.embed_tensor(tensor).squeeze().numpy())
     return np.stack(out)
 
 

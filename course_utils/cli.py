@@ -60,22 +60,29 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_prefetch(args: argparse.Namespace) -> int:
-    from course_utils.assets import AssetUnavailableError, offline_mode
+def _prefetch_steps() -> list[tuple[str, object]]:
+    """(label, callable) for each of the book's optional assets."""
     from course_utils.models import is_available, load_image_encoder
 
-    if offline_mode():
-        print("COURSE_OFFLINE is set: unset it to download the book's assets", file=sys.stderr)
-        return 1
-    failures = 0
-    steps = [("ResNet50 ImageNet weights (98 MB)", lambda: is_available("resnet50") or load_image_encoder("resnet50", device="cpu"))]
+    steps = [("ResNet50 ImageNet weights (98 MB)",
+              lambda: is_available("resnet50") or load_image_encoder("resnet50", device="cpu"))]
     try:
         from course_utils import audio
     except ImportError:
         audio = None
     if audio is not None and hasattr(audio, "prefetch_trumpet"):
         steps.append(("librosa's trumpet example", audio.prefetch_trumpet))
-    for label, step in steps:
+    return steps
+
+
+def cmd_prefetch(args: argparse.Namespace) -> int:
+    from course_utils.assets import AssetUnavailableError, offline_mode
+
+    if offline_mode():
+        print("COURSE_OFFLINE is set: unset it to download the book's assets", file=sys.stderr)
+        return 1
+    failures = 0
+    for label, step in _prefetch_steps():
         try:
             step()
             print(f"ok       {label}")

@@ -271,7 +271,16 @@ class ImageEncoder:
         batch = _as_batch(images)
         return torch.stack([self.transform(to_rgb_image(img)) for img in batch])
 
-    def _features(self, x: torch.Tensor) -> torch.Tensor:
+    @torch.no_grad()
+    def embed_tensor(self, x: torch.Tensor) -> torch.Tensor:
+        """Embed an already preprocessed ``(N, 3, H, W)`` batch: the network without its classifier.
+
+        Use this when you normalise pixels yourself (as the book's video code
+        does); :meth:`embed` preprocesses for you.
+        """
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f"expected a preprocessed batch of shape (N, 3, H, W), got {tuple(x.shape)}")
+        x = x.to(self.device)
         if self._trunk is None:
             return self.model.embed(x)
         return torch.flatten(self._trunk(x), 1)
@@ -316,7 +325,7 @@ class ImageEncoder:
             starts = tqdm(starts, desc=f"embedding {len(batch)} images", unit="batch")
         for start in starts:
             x = self.preprocess(batch[start:start + batch_size]).to(self.device)
-            out[start:start + len(x)] = self._features(x).float().cpu().numpy()
+            out[start:start + len(x)] = self.embed_tensor(x).float().cpu().numpy()
         return out
 
     __call__ = embed

@@ -40,3 +40,29 @@ def test_stderr_and_errors_are_problems():
 
 def test_clean_notebook_has_no_problems():
     assert notebook_problems(_nb_with([new_output("stream", name="stdout", text="hi\n")])) == []
+
+
+def _write_notebook(path, sources):
+    nb = new_notebook()
+    nb.cells = [new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def test_execute_chapter_collects_results_and_catches_stderr(tmp_path):
+    from course_utils.course_book import Chapter
+    from course_utils.runner import execute_chapter
+
+    good, noisy = tmp_path / "good.ipynb", tmp_path / "noisy.ipynb"
+    _write_notebook(good, [
+        "from course_utils.report import KeyResult, show_key_results",
+        "show_key_results('9.1', [KeyResult('answer', 0.4201, book=0.42, model='m')])",
+    ])
+    _write_notebook(noisy, ["import sys; print('oops', file=sys.stderr)"])
+    build = tmp_path / "_build"
+    run = execute_chapter(Chapter("9.1", "Good", good), build)
+    assert run.problems == []
+    assert run.results == [KeyResult("answer", 0.4201, 0.42, "m", 3)]
+    assert (build / "good.ipynb").is_file()
+    run = execute_chapter(Chapter("9.2", "Noisy", noisy), build)
+    assert any("stderr: oops" in p for p in run.problems)
