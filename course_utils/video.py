@@ -47,6 +47,8 @@ from typing import Iterator, Sequence, Union
 
 import numpy as np
 
+from course_utils.images import check_unit_range
+
 VideoPath = Union[str, PathLike]
 
 #: Codec chosen from the file extension by :func:`write_video`.
@@ -114,14 +116,7 @@ def validate_frames(frames: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     if arr.dtype == np.uint8:
         return arr
     if np.issubdtype(arr.dtype, np.floating):
-        if not np.all(np.isfinite(arr)):
-            raise ValueError("frames contain NaN or infinite values; clean the clip first")
-        lo, hi = float(arr.min()), float(arr.max())
-        if lo < 0.0 or hi > 1.0:
-            raise ValueError(
-                f"float frames must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]; "
-                "divide by 255 or pass uint8 frames"
-            )
+        check_unit_range(arr, "float frames")
         return arr
     raise TypeError(
         f"expected frames of dtype uint8 or float in [0, 1], got dtype {arr.dtype}; "
