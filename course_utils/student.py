@@ -1,0 +1,131 @@
+"""Student copies of the chapter notebooks: the exercises without their solutions.
+
+A chapter notebook ends with exercises. Each one is a markdown cell with the
+task (tagged ``exercise``), a code cell with the worked answer (tagged
+``solution``) and a code cell that checks the answer (tagged ``exercise``)
+with a function from :mod:`course_utils.exercises`.
+
+:func:`write_student_copies` (``course student``, ``make student``) writes a
+copy of every chapter of ``book.yml`` into ``_build/student/`` in which
+
+- every ``solution`` cell is replaced by a stub that raises
+  ``NotImplementedError("Exercise N: <hint>")``; the hint is the cell's
+  ``metadata["hint"]``, or else its first comment line;
+- the outputs and execution counts of ``solution`` and ``exercise`` cells are
+  cleared, so the copy does not give the answers away;
+- every other cell is left exactly as it is, outputs included.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+SOLUTION_TAG = "solution"
+EXERCISE_TAG = "exercise"
+#: The first line of every stub; the test of the student copies looks for it.
+STUB_MARKER = "# Exercise {number}: write your answer here, replacing the line below."
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def solution_hint(cell) -> str:
+    """The hint shown in a solution's stub: ``metadata["hint"]``, else the first comment line.
+
+    Parameters
+    ----------
+    cell : nbformat.NotebookNode
+        A code cell tagged ``solution``.
+
+    Returns
+    -------
+    str
+        One line of text (a generic one if the cell offers none).
+    """
+    hint = cell.get("metadata", {}).get("hint")
+    if hint:
+        return " ".join(str(hint).split())
+    for line in cell.get("source", "").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            text = stripped.lstrip("#").strip()
+            if text:
+                return text
+    return "see the task above"
+
+
+def stub_source(number: int, hint: str) -> str:
+    """The code that replaces solution number ``number`` in a student copy."""
+    return STUB_MARKER.format(number=number) + f"\nraise NotImplementedError({f'Exercise {number}: {hint}'!r})\n"
+
+
+def make_student_copy(nb):
+    """Return a student copy of a notebook: solutions stubbed, exercise outputs cleared.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A chapter notebook (left unchanged).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A new notebook.
+
+    Raises
+    ------
+    ValueError
+        If a cell tagged ``solution`` is not a code cell.
+    """
+    student = copy.deepcopy(nb)
+    number = 0
+    for i, cell in enumerate(student.cells):
+        tags = _tags(cell)
+        if SOLUTION_TAG in tags:
+            if cell.cell_type != "code":
+                raise ValueError(f"cell {i} is tagged {SOLUTION_TAG!r} but is a {cell.cell_type} cell; "
+                                 "only code cells can hold solutions")
+            number += 1
+            cell.source = stub_source(number, solution_hint(cell))
+        if cell.cell_type == "code" and (SOLUTION_TAG in tags or EXERCISE_TAG in tags):
+            cell.outputs = []
+            cell.execution_count = None
+    return student
+
+
+def write_student_copies(out_dir: str | Path | None = None) -> list[Path]:
+    """Write a student copy of every chapter notebook in ``book.yml``.
+
+    Parameters
+    ----------
+    out_dir : str or Path, optional
+        Defaults to ``_build/student/`` in the repository.
+
+    Returns
+    -------
+    list of Path
+        The notebooks written, in chapter order.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a notebook named in ``book.yml`` does not exist.
+    """
+    import nbformat
+
+    from course_utils.course_book import REPO_ROOT, chapters
+
+    out = Path(out_dir) if out_dir is not None else REPO_ROOT / "_build" / "student"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for chapter in chapters():
+        if not chapter.notebook.is_file():
+            raise FileNotFoundError(f"chapter {chapter.id}: notebook {chapter.notebook} (named in book.yml) "
+                                    "does not exist")
+        nb = nbformat.read(chapter.notebook, as_version=4)
+        path = out / chapter.notebook.name
+        nbformat.write(make_student_copy(nb), path)
+        written.append(path)
+    return written
