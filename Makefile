@@ -1,6 +1,7 @@
 # The course's commands. Each one sets up .venv from pyproject.toml on first use.
-#   make course  execute every chapter notebook offline into _build/ and print the key results
-#   make test    unit tests + nbval regression over every notebook in book.yml
+#   make course  execute every chapter notebook offline into _build/, print the key results, build the book
+#   make book    build the HTML book from the notebooks' committed outputs into _build/html (offline)
+#   make test    unit tests + nbval regression over every notebook in book.yml + the book in headless Chromium
 #   make lab     open JupyterLab on notebooks/
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -14,7 +15,7 @@ export LIBROSA_DATA_DIR ?= $(SHARED_LIBROSA)
 endif
 export PYTHONHASHSEED := 0
 
-.PHONY: course test unit nbval lab bench doctor prefetch clean
+.PHONY: course book student test unit nbval lab bench doctor prefetch clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,13 @@ $(STAMP): pyproject.toml
 
 course: $(STAMP)
 	COURSE_OFFLINE=1 $(VENV)/bin/course run
+	COURSE_OFFLINE=1 $(VENV)/bin/course book
+
+book: $(STAMP)
+	COURSE_OFFLINE=1 $(VENV)/bin/course book
+
+student: $(STAMP)
+	$(VENV)/bin/course student
 
 test: $(STAMP)
 	COURSE_OFFLINE=1 $(PY) -m pytest tests $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -q -rs

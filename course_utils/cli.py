@@ -4,6 +4,8 @@
     course notebooks             print the chapter notebooks of book.yml, one per line
     course doctor                versions, device, caches and which assets are present
     course prefetch              download the book's optional assets while online
+    course book                  build the HTML book into _build/html, offline (make book)
+    course student               write student copies (solutions stubbed) into _build/student/ (make student)
 """
 
 from __future__ import annotations
@@ -34,6 +36,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     from course_utils.runner import run_course
 
     return run_course(only=args.chapter)
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    from course_utils.book_build import main as build_book_main
+
+    return build_book_main()
+
+
+def cmd_student(args: argparse.Namespace) -> int:
+    from course_utils.course_book import REPO_ROOT
+    from course_utils.student import write_student_copies
+
+    for path in write_student_copies():
+        print(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path)
+    return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -102,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("notebooks", help="list the chapter notebooks of book.yml").set_defaults(func=cmd_notebooks)
     sub.add_parser("doctor", help="versions, device, caches and assets").set_defaults(func=cmd_doctor)
     sub.add_parser("prefetch", help="download the book's optional assets (online)").set_defaults(func=cmd_prefetch)
+    sub.add_parser("book", help="build the HTML book into _build/html (offline)").set_defaults(func=cmd_book)
+    sub.add_parser("student", help="write student copies of the notebooks into _build/student/"
+                   ).set_defaults(func=cmd_student)
     args = parser.parse_args(argv)
     return args.func(args)
 
