@@ -34,6 +34,10 @@ class SameConv2d(nn.Conv2d):
     """A convolution with TensorFlow's "SAME" padding (extra pixel on the bottom/right)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.stride == (1, 1):
+            # odd kernel, stride 1: "SAME" is symmetric, so the convolution pads in place (no copy)
+            pad = tuple((k - 1) // 2 * d for k, d in zip(self.kernel_size, self.dilation))
+            return F.conv2d(x, self.weight, self.bias, 1, pad, self.dilation, self.groups)
         pads = []
         for size, k, s in zip(x.shape[-2:], self.kernel_size, self.stride):
             total = max((math.ceil(size / s) - 1) * s + k - size, 0)

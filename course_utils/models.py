@@ -266,6 +266,17 @@ class ImageEncoder:
     def embedding_dim(self) -> int:
         return self.spec.embedding_dim
 
+    @property
+    def default_batch_size(self) -> int:
+        """Images per forward pass when none is given: small on a CPU, large on a GPU.
+
+        On a CPU, large batches are *slower* per image: the activations of a
+        big batch no longer fit in the cache, and BatchNorm and ReLU6 each make
+        another pass over them. On a 2-core laptop CPU EfficientNet-Lite0 runs
+        fastest with 2-4 images per pass (``benchmarks/bench_images.py``).
+        """
+        return 4 if self.device.type == "cpu" else 64
+
     def preprocess(self, images: ImageLike | Sequence[ImageLike]) -> torch.Tensor:
         """Images → the normalised ``(N, 3, 224, 224)`` tensor the network expects."""
         batch = _as_batch(images)
@@ -289,7 +300,7 @@ class ImageEncoder:
     def embed(
         self,
         images: ImageLike | Sequence[ImageLike],
-        batch_size: int = 32,
+        batch_size: int | None = None,
         progress: bool = False,
     ) -> np.ndarray:
         """Embed images as an ``(N, D)`` float32 array.
@@ -300,8 +311,9 @@ class ImageEncoder:
             PIL images, uint8/float arrays or file paths, any size or mode
             (see :mod:`course_utils.images`). A single image gives ``N = 1``;
             a 4-D array ``(N, H, W, 3)`` is read as N frames.
-        batch_size : int
-            How many images go through the network at once.
+        batch_size : int, optional
+            How many images go through the network at once; defaults to
+            :attr:`default_batch_size` for the device.
         progress : bool
             Show a tqdm progress bar over batches (for long videos).
 
@@ -314,6 +326,7 @@ class ImageEncoder:
         ValueError, TypeError
             On inputs that are not images (one sentence saying which and why).
         """
+        batch_size = self.default_batch_size if batch_size is None else batch_size
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         batch = _as_batch(images)

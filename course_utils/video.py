@@ -575,7 +575,7 @@ def write_video(
 def embed_frames(
     frames: np.ndarray | Sequence[np.ndarray],
     encoder,
-    batch_size: int = 16,
+    batch_size: int | None = None,
     progress: bool = False,
     resize: bool = True,
 ) -> np.ndarray:
@@ -587,8 +587,8 @@ def embed_frames(
         uint8, or floats in [0, 1].
     encoder : course_utils.models.ImageEncoder
         From :func:`course_utils.models.load_image_encoder`.
-    batch_size : int
-        Frames per forward pass.
+    batch_size : int, optional
+        Frames per forward pass (default: the encoder's ``default_batch_size``).
     progress : bool
         Print a progress bar over batches to stdout (for long clips). The
         bar shows counts only, no timings, so a notebook's output is the same
@@ -613,6 +613,8 @@ def embed_frames(
     import torch
 
     clip = validate_frames(frames)
+    if batch_size is None:
+        batch_size = encoder.default_batch_size
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     starts = range(0, len(clip), int(batch_size))
@@ -712,7 +714,7 @@ def video_embedding(
     encoder,
     num_frames: int | None = None,
     pooling: str = "mean",
-    batch_size: int = 16,
+    batch_size: int | None = None,
     progress: bool = False,
     resize: bool = True,
 ) -> np.ndarray:
