@@ -1,4 +1,4 @@
-"""The course's figures: similarity heatmaps, picture grids and channel splits.
+"""The course's figures: similarity heatmaps, picture grids, channel splits and sound views.
 
 Every function draws on a new matplotlib figure and returns it; none changes
 global rcParams, so importing this module has no side effects.
@@ -168,4 +168,88 @@ def rgb_channels(images: dict, title: str = "An RGB image is three 2-D channels 
             if col > 0:
                 ax.set_xlabel(f"mean {data.mean():.0f}", fontsize=8)
     fig.suptitle(title, fontweight="bold")
+    return fig
+
+
+def plot_sound(y: ArrayLike, sr: int, title: str, n_mfcc: int = 20):
+    """Three views of one clip: waveform, mel spectrogram (dB) and MFCCs.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+    sr : int
+    title : str
+        Title of the figure (the sound's name).
+    n_mfcc : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import librosa
+    import librosa.display
+    import matplotlib.pyplot as plt
+
+    from course_utils.audio import check_audio
+
+    y, sr = check_audio(y, sr)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.2), layout="constrained")
+    librosa.display.waveshow(y, sr=sr, ax=axes[0], color="tab:blue")
+    axes[0].set(title="Waveform", xlabel="time (s)", ylabel="amplitude")
+    mel_db = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr), ref=np.max)
+    img = librosa.display.specshow(mel_db, sr=sr, x_axis="time", y_axis="mel", ax=axes[1], cmap="magma")
+    axes[1].set(title="Mel spectrogram", xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
+    fig.colorbar(img, ax=axes[1], format="%+.0f dB")
+    mfcc = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=n_mfcc)
+    # Colours scaled to coefficients 1.. (coefficient 0, the loudness, is far below and saturates).
+    lim = float(np.abs(mfcc[1:]).max()) if n_mfcc > 1 else float(np.abs(mfcc).max())
+    img = librosa.display.specshow(mfcc, sr=sr, x_axis="time", ax=axes[2], cmap="coolwarm", vmin=-lim, vmax=lim)
+    axes[2].set(title=f"{n_mfcc} MFCCs per frame", xlabel="time (s)", ylabel="MFCC index")
+    axes[2].set_yticks(np.arange(0, n_mfcc, 5))
+    fig.colorbar(img, ax=axes[2], extend="min" if mfcc.min() < -lim else "neither")
+    fig.suptitle(title, fontweight="bold")
+    return fig
+
+
+def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, hop_length: int = 512,
+                          title: str = "From MFCC frames to one embedding"):
+    """Figure 5.3: an MFCC matrix (coefficients × frames) and the mean and std that summarise it.
+
+    Parameters
+    ----------
+    mfcc : array_like, shape (n_mfcc, frames)
+        The output of ``librosa.feature.mfcc``.
+    sr, hop_length : int
+        Used to label the time axis in seconds.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    m = np.asarray(mfcc, dtype=float)
+    if m.ndim != 2 or min(m.shape) == 0:
+        raise ValueError(f"expected an MFCC matrix of shape (n_mfcc, frames), got shape {m.shape}")
+    n_mfcc, frames = m.shape
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4), width_ratios=[6, 1, 1], layout="constrained")
+    seconds = frames * hop_length / sr
+    # Coefficient 0 (loudness) is hundreds below the others: scale the colours to
+    # coefficients 1.. so their pattern stays visible, and let coefficient 0 saturate.
+    lim = float(np.abs(m[1:]).max()) if n_mfcc > 1 else float(np.abs(m).max())
+    img = axes[0].imshow(m, aspect="auto", origin="lower", cmap="coolwarm", vmin=-lim, vmax=lim,
+                         extent=(0, seconds, -0.5, n_mfcc - 0.5), interpolation="nearest")
+    axes[0].set(title=f"{n_mfcc} coefficients × {frames} frames", xlabel="time (s)", ylabel="MFCC index")
+    rows = np.arange(n_mfcc)
+    axes[0].set_yticks(rows[::2])
+    fig.colorbar(img, ax=axes[0], label="value (MFCC 0 off scale)",
+                 extend="min" if m.min() < -lim else "neither")
+    for ax, values, name, colour in ((axes[1], m.mean(axis=1), "mean", "tab:blue"),
+                                     (axes[2], m.std(axis=1), "std", "tab:orange")):
+        ax.barh(rows, values, color=colour)
+        ax.set(title=f"{name} over time\n({n_mfcc} values)", xlabel=name, ylim=(-0.5, n_mfcc - 0.5))
+        ax.set_yticks(rows[::2])
+        ax.axvline(0, color="black", linewidth=0.6)
+    fig.suptitle(f"{title}: {n_mfcc} means + {n_mfcc} stds = a {2 * n_mfcc}-d embedding", fontweight="bold")
     return fig
