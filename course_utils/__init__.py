@@ -10,7 +10,8 @@ matplotlib settings and no prints. Each idea lives in its own module:
 - :mod:`course_utils.audio`      loading sound, MFCC embeddings, the book's trumpet
 - :mod:`course_utils.sounds`     instruments and noises synthesised in code
 - :mod:`course_utils.audio_models` learned audio embeddings (CREPE offline, hub models online)
-- :mod:`course_utils.video`      reading, sampling and writing video files; video embeddings
+- :mod:`course_utils.video`      reading, sampling and writing video files
+- :mod:`course_utils.video_embeddings` frame embeddings pooled into one vector, order-aware pooling
 - :mod:`course_utils.clips`      synthetic clips (the book's, moving shapes, scene cuts)
 - :mod:`course_utils.features`   feature maps and filters from inside a CNN
 - :mod:`course_utils.vit`        patches, position embeddings and self-attention

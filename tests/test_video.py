@@ -11,16 +11,14 @@ import pytest
 from course_utils.models import is_available, load_image_encoder
 from course_utils.similarity import cosine_similarity
 from course_utils.video import (
-    embed_frames,
     frame_indices,
     probe_video,
     read_all_frames,
     sample_frames,
-    temporal_embedding,
     validate_frames,
-    video_embedding,
     write_video,
 )
+from course_utils.video_embeddings import embed_frames, temporal_embedding, video_embedding
 
 STEP = 16  # colour step used to write a frame's index into its pixels (survives lossy coding)
 
