@@ -82,8 +82,10 @@ def _raised(what: str, err: Exception) -> CheckResult:
 
 
 def _cos(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = np.asarray(a, np.float64).ravel(), np.asarray(b, np.float64).ravel()
-    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    """Cosine of two flattened vectors; an all-zero or NaN vector raises (see course_utils.similarity)."""
+    from course_utils.similarity import cosine_similarity
+
+    return cosine_similarity(np.ravel(a), np.ravel(b))
 
 
 # --------------------------------------------------------------------------- 5.1 images
@@ -232,6 +234,9 @@ def check_loudness_invariant_mfcc(fn: Callable, sr: int = 22050) -> CheckResult:
                 if quiet.ndim != 1 or quiet.shape != loud[name].shape or not np.all(np.isfinite(quiet)):
                     return CheckResult(False, f"expected a 1-D finite vector of one fixed length, got shape "
                                               f"{quiet.shape} for the quiet {name}; return one vector per clip.")
+                if not np.any(quiet) or not np.any(loud[name]):
+                    return CheckResult(False, f"your embedding of the {name} is an all-zero vector, so its cosine "
+                                              "similarity is undefined; return values that describe the sound.")
                 sim = _cos(quiet, loud[name])
                 if sim < worst[0]:
                     worst = (sim, name, gain, quiet, loud[name])

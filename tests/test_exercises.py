@@ -140,6 +140,11 @@ def test_loudness_check_rejects_an_embedding_that_ignores_everything():
     assert not result.passed and "no longer tells sounds apart" in result.message
 
 
+def test_loudness_check_rejects_an_all_zero_embedding_instead_of_passing_on_nan():
+    result = check_loudness_invariant_mfcc(lambda y, sr: np.zeros(40), sr=SR)
+    assert not result.passed and "all-zero vector" in result.message
+
+
 def test_loudness_check_rejects_normalising_the_vector_instead_of_the_sound():
     def unit_vector(y, sr):
         e = audio.mfcc_embedding(y, sr)
