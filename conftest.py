@@ -1,7 +1,7 @@
 """Project-wide pytest set-up.
 
 Makes nbval compare printed numbers with the explicit tolerance documented in
-:mod:`course_utils.regression` (one unit in the last printed decimal place),
+:mod:`course_utils.tooling.nbval_tolerance` (one unit in the last printed decimal place),
 instead of as exact strings. Every other part of an output must still match.
 """
 
@@ -19,7 +19,7 @@ def _install_tolerant_nbval() -> None:
         from nbval.plugin import IPyNbCell
     except ImportError:  # nbval not installed: nothing to patch
         return
-    from course_utils.regression import align_within_tolerance
+    from course_utils.tooling.nbval_tolerance import align_within_tolerance
 
     if getattr(IPyNbCell.compare_outputs, "_course_tolerant", False):
         return
@@ -36,4 +36,4 @@ _install_tolerant_nbval()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return "nbval numeric tolerance: ±1 unit in the last printed decimal place (course_utils.regression)"
+    return "nbval numeric tolerance: ±1 unit in the last printed decimal place (course_utils.tooling.nbval_tolerance)"

@@ -20,7 +20,7 @@ import time
 import numpy as np
 import torch
 
-from course_utils.data import AUGMENTATIONS, augment, photo_names, sample_photo
+from course_utils.photos import AUGMENTATIONS, augment, photo_names, sample_photo
 from course_utils.models import load_image_encoder
 
 

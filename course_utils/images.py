@@ -32,6 +32,8 @@ from typing import Union
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from course_utils.validation import check_unit_range
+
 ImageLike = Union[Image.Image, np.ndarray, str, PathLike]
 
 
@@ -117,22 +119,6 @@ def _rgb_from_array(arr: np.ndarray) -> Image.Image:
     if u8.shape[2] == 4:
         return _flatten_alpha(Image.fromarray(np.ascontiguousarray(u8), mode="RGBA"))
     return Image.fromarray(np.ascontiguousarray(u8), mode="RGB")
-
-
-def check_unit_range(arr: np.ndarray, what: str) -> None:
-    """Raise a clear ``ValueError`` unless a float array is finite and within [0, 1].
-
-    Shared by images and video frames, so both say the same thing about the
-    same mistake (usually 0-255 values stored as floats).
-    """
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{what} contain NaN or infinite values; clean the input first")
-    lo, hi = float(arr.min()), float(arr.max())
-    if lo < 0.0 or hi > 1.0:
-        raise ValueError(
-            f"{what} must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]; "
-            "divide by 255 or pass uint8 values"
-        )
 
 
 def _flatten_alpha(img: Image.Image) -> Image.Image:

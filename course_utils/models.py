@@ -31,7 +31,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_utils.assets import AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
+from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
+from course_utils.efficientnet_lite import EfficientNetLite0
 from course_utils.images import ImageLike, to_rgb_image
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -166,7 +167,6 @@ def _lite0_checkpoint() -> Path | None:
 
 
 def _build_lite0(download: bool) -> nn.Module:
-    from course_utils.efficientnet_lite import EfficientNetLite0
 
     path = _lite0_checkpoint()
     if path is None or not path.is_file():
@@ -228,6 +228,25 @@ def get_spec(name: str) -> ImageModelSpec:
         return _REGISTRY[name]
     except KeyError:
         raise ValueError(f"unknown image model {name!r}; choose one of {sorted(_REGISTRY)}") from None
+
+
+def asset_rows() -> list[AssetStatus]:
+    """``course doctor``'s rows for the registry's weights (never downloads).
+
+    Returns
+    -------
+    list of course_utils.assets.AssetStatus
+    """
+    rows = []
+    for spec in list_image_encoders():
+        path = spec.checkpoint_path()
+        rows.append(AssetStatus(
+            name=f"image model {spec.name}",
+            present=path is not None and path.is_file(),
+            location=str(path) if path else "(inside a pip package)",
+            needed_for=spec.needed_for,
+        ))
+    return rows
 
 
 def is_available(name: str) -> bool:

@@ -11,6 +11,8 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from course_utils.validation import check_audio
+
 
 def similarity_heatmap(
     matrix: ArrayLike,
@@ -190,7 +192,6 @@ def plot_sound(y: ArrayLike, sr: int, title: str, n_mfcc: int = 20):
     import librosa.display
     import matplotlib.pyplot as plt
 
-    from course_utils.audio import check_audio
 
     y, sr = check_audio(y, sr)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.2), layout="constrained")

@@ -47,7 +47,7 @@ from typing import Iterator, Sequence, Union
 
 import numpy as np
 
-from course_utils.images import check_unit_range
+from course_utils.validation import check_unit_range
 
 VideoPath = Union[str, PathLike]
 

@@ -213,7 +213,7 @@ def test_missing_trumpet_is_reported_without_downloading(empty_caches, monkeypat
     assert audio.trumpet_available() is False
     with pytest.raises(FileNotFoundError, match="course prefetch"):
         audio.book_trumpet_path()
-    assert audio.asset_status()[0].present is False
+    assert audio.trumpet.asset_rows()[0].present is False
 
 
 def test_trumpet_with_wrong_checksum_is_not_used(empty_caches):

@@ -24,9 +24,9 @@ import nbformat
 import pytest
 import yaml
 
-from course_utils.book_build import (SOURCE_DIR, BookBuildError, book_config, build_book,
+from course_utils.tooling.html_book import (SOURCE_DIR, BookBuildError, book_config, build_book,
                                      network_fetches, serve, write_sources)
-from course_utils.course_book import REPO_ROOT, chapters, load_book
+from course_utils.tooling.book_config import REPO_ROOT, chapters, load_book
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

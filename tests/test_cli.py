@@ -1,7 +1,7 @@
 """The `course` command: chapter list, doctor and prefetch behave as the README says."""
 
-from course_utils.cli import main
-from course_utils.course_book import REPO_ROOT, chapters
+from course_utils.tooling.cli import main
+from course_utils.tooling.book_config import REPO_ROOT, chapters
 
 
 def test_notebooks_lists_book_chapters_in_order(capsys):
@@ -38,10 +38,10 @@ def test_prefetch_reports_a_failed_download_in_one_line(capsys, monkeypatch, tmp
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(type(models._resnet50_weights()), "get_state_dict", no_network)
-    import course_utils.cli as cli
+    import course_utils.tooling.doctor as doctor
 
-    only_resnet = [step for step in cli._prefetch_steps() if "ResNet50" in step[0]]
-    monkeypatch.setattr(cli, "_prefetch_steps", lambda: only_resnet)
+    only_resnet = [step for step in doctor.prefetch_steps() if "ResNet50" in step[0]]
+    monkeypatch.setattr(doctor, "prefetch_steps", lambda: only_resnet)
     models.clear_cache()
     code = main(["prefetch"])
     out = capsys.readouterr().out

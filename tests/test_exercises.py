@@ -43,7 +43,7 @@ def encoder():
 @pytest.fixture(scope="module")
 def photo_gallery(encoder):
     """A smaller version of the 5.1 gallery: four photos, each with two edits."""
-    from course_utils.data import augment, sample_photos
+    from course_utils.photos import augment, sample_photos
 
     originals = sample_photos(["cat", "coffee", "rocket", "flower"])
     images, labels, source = [], [], []
@@ -84,7 +84,7 @@ def test_nearest_neighbour_asks_for_a_name_when_given_an_index(encoder, photo_ga
 
 
 def test_nearest_neighbour_reports_a_raising_lookup():
-    from course_utils.data import sample_photos
+    from course_utils.photos import sample_photos
 
     def broken(image):
         raise KeyError("G")

@@ -9,7 +9,7 @@ from PIL import Image
 
 from course_utils import models
 from course_utils.assets import AssetUnavailableError
-from course_utils.data import sample_photo
+from course_utils.photos import sample_photo
 from course_utils.models import get_spec, load_image_encoder, pick_device
 
 

@@ -1,7 +1,7 @@
 """Runs chapter 5.4's notebook from top to bottom and reports how long it took.
 
 The notebook is executed the way ``make course`` does it
-(:func:`course_utils.runner.execute_chapter`). The runtime is printed (through
+(:func:`course_utils.tooling.runner.execute_chapter`). The runtime is printed (through
 ``capsys.disabled()`` so it shows without ``-s``), never asserted: it depends
 on the machine. What is asserted is that every cell ran, none raised and
 nothing was written to stderr.
@@ -10,8 +10,8 @@ nothing was written to stderr.
 import nbformat
 import pytest
 
-from course_utils.course_book import chapters
-from course_utils.runner import execute_chapter
+from course_utils.tooling.book_config import chapters
+from course_utils.tooling.runner import execute_chapter
 
 
 @pytest.mark.notebooks

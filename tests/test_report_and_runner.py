@@ -3,8 +3,8 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from course_utils.report import METADATA_KEY, KeyResult, format_table
-from course_utils.runner import key_results, notebook_problems
+from course_utils.key_results import METADATA_KEY, KeyResult, format_table
+from course_utils.tooling.runner import key_results, notebook_problems
 
 
 def test_format_table_aligns_and_shows_the_book_value():
@@ -50,12 +50,12 @@ def _write_notebook(path, sources):
 
 
 def test_execute_chapter_collects_results_and_catches_stderr(tmp_path):
-    from course_utils.course_book import Chapter
-    from course_utils.runner import execute_chapter
+    from course_utils.tooling.book_config import Chapter
+    from course_utils.tooling.runner import execute_chapter
 
     good, noisy = tmp_path / "good.ipynb", tmp_path / "noisy.ipynb"
     _write_notebook(good, [
-        "from course_utils.report import KeyResult, show_key_results",
+        "from course_utils.key_results import KeyResult, show_key_results",
         "show_key_results('9.1', [KeyResult('answer', 0.4201, book=0.42, model='m')])",
     ])
     _write_notebook(noisy, ["import sys; print('oops', file=sys.stderr)"])

@@ -4,10 +4,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils.cli import main
-from course_utils.course_book import REPO_ROOT, chapters
+from course_utils.tooling.cli import main
+from course_utils.tooling.book_config import REPO_ROOT, chapters
 from course_utils.exercises import PASSED_PREFIX
-from course_utils.student import (
+from course_utils.tooling.student import (
     EXERCISE_TAG,
     SOLUTION_TAG,
     STUB_MARKER,

@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-#: The repository root (the folder that holds ``book.yml``) when running from a checkout.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+def find_repo_root(start: str | Path | None = None) -> Path:
+    """The checkout the ``course`` command works on: the folder that holds ``book.yml``.
+
+    Looked for in this order: ``$COURSE_ROOT``; ``start`` (default: the current
+    folder) and each folder above it; the checkout this package was installed
+    from (an editable install). So ``course`` works from any folder of a
+    checkout, whether the package is installed editable or not.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no ``book.yml`` is found that way.
+    """
+    env = os.environ.get("COURSE_ROOT")
+    if env:
+        root = Path(env).expanduser().resolve()
+        if not (root / "book.yml").is_file():
+            raise FileNotFoundError(f"COURSE_ROOT is {env!r} but there is no book.yml there; point it at the course checkout")
+        return root
+    here = Path(start).resolve() if start is not None else Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "book.yml").is_file():
+            return folder
+    installed = Path(__file__).resolve().parents[2]
+    if (installed / "book.yml").is_file():
+        return installed
+    raise FileNotFoundError(
+        f"no book.yml in {here} or any folder above it; run `course` inside the course checkout or set COURSE_ROOT"
+    )
+
+
+#: The checkout the course runs from (see :func:`find_repo_root`), found once when tooling is imported.
+REPO_ROOT = find_repo_root()
 
 
 @dataclass(frozen=True)

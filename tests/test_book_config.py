@@ -5,8 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.course_book import REPO_ROOT, chapters, load_book
-from course_utils.runner import key_results, notebook_problems
+from course_utils.tooling.book_config import REPO_ROOT, chapters, load_book
+from course_utils.tooling.runner import key_results, notebook_problems
 
 CHAPTERS = chapters()
 

@@ -1,11 +1,11 @@
-"""Tests for course_utils.features: feature maps via hooks, filter pictures, channel choice."""
+"""Tests for course_utils.feature_maps: feature maps via hooks, filter pictures, channel choice."""
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from course_utils.features import feature_maps, filters_as_images, layer_names, strongest_channels
+from course_utils.feature_maps import feature_maps, filters_as_images, layer_names, strongest_channels
 
 
 def _net() -> nn.Sequential:

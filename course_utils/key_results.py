@@ -2,7 +2,7 @@
 
 A notebook ends with :func:`show_key_results`. It prints a small table for the
 learner and attaches the same rows as output metadata, which ``make course``
-(:mod:`course_utils.runner`) reads back to print one table for the course.
+(:mod:`course_utils.tooling.runner`) reads back to print one table for the course.
 nbval does not compare output metadata, and compares the printed table with
 the course's numeric tolerance.
 """

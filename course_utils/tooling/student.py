@@ -21,6 +21,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from course_utils.tooling.book_config import REPO_ROOT, chapters
+
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
 #: The first line of every stub; the test of the student copies looks for it.
@@ -115,7 +117,6 @@ def write_student_copies(out_dir: str | Path | None = None) -> list[Path]:
     """
     import nbformat
 
-    from course_utils.course_book import REPO_ROOT, chapters
 
     out = Path(out_dir) if out_dir is not None else REPO_ROOT / "_build" / "student"
     out.mkdir(parents=True, exist_ok=True)

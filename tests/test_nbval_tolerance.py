@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from course_utils.regression import align_within_tolerance, texts_match
+from course_utils.tooling.nbval_tolerance import align_within_tolerance, texts_match
 
 
 @pytest.mark.parametrize("ref,test,expected", [

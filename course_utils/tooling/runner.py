@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_utils.course_book import Chapter, REPO_ROOT, chapters
-from course_utils.report import METADATA_KEY, KeyResult, format_table
+from course_utils.tooling.book_config import Chapter, REPO_ROOT, chapters
+from course_utils.key_results import METADATA_KEY, KeyResult, format_table
 
 
 @dataclass
@@ -30,7 +30,7 @@ class ChapterRun:
 
 
 def key_results(nb) -> list[KeyResult]:
-    """The key results a notebook published with :func:`course_utils.report.show_key_results`."""
+    """The key results a notebook published with :func:`course_utils.key_results.show_key_results`."""
     found = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):

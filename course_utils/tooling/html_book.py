@@ -20,7 +20,7 @@ an offline reader's browser could not fetch it.
 
 Examples
 --------
->>> from course_utils.book_build import build_book     # doctest: +SKIP
+>>> from course_utils.tooling.html_book import build_book     # doctest: +SKIP
 >>> build_book()                                        # doctest: +SKIP
 PosixPath('.../_build/html/index.html')
 """
@@ -40,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-from course_utils.course_book import REPO_ROOT, Chapter, load_book
+from course_utils.tooling.book_config import REPO_ROOT, Chapter, load_book
 
 #: Where the generated Jupyter Book sources go, relative to the output root.
 SOURCE_DIR = Path("_build") / "book_src"
@@ -132,7 +132,7 @@ def book_config(book: dict) -> dict:
     Parameters
     ----------
     book : dict
-        What :func:`course_utils.course_book.load_book` returned.
+        What :func:`course_utils.tooling.book_config.load_book` returned.
 
     Returns
     -------
@@ -243,7 +243,7 @@ def write_sources(book_yml: str | Path | None = None, out_root: str | Path | Non
     FileNotFoundError
         If ``book.yml`` or a chapter's notebook does not exist.
     ValueError
-        If ``book.yml`` is invalid (see :func:`course_utils.course_book.load_book`, :func:`book_config`).
+        If ``book.yml`` is invalid (see :func:`course_utils.tooling.book_config.load_book`, :func:`book_config`).
     """
     book_yml = Path(book_yml) if book_yml is not None else REPO_ROOT / "book.yml"
     out_root = Path(out_root) if out_root is not None else REPO_ROOT

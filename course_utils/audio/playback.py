@@ -1,0 +1,46 @@
+"""Listening to clips inside a notebook (chapter 5.2)."""
+
+from __future__ import annotations
+
+import html
+
+import librosa
+from IPython.display import HTML, Audio
+from numpy.typing import ArrayLike
+
+from course_utils.audio.io import to_mono
+from course_utils.validation import check_sample_rate
+
+
+def listen(clips: dict[str, ArrayLike], sr: int, rate: int = 11025):
+    """Labelled audio players for several clips, as one notebook output.
+
+    Each clip is resampled to ``rate`` (11 025 Hz keeps everything below 5.5 kHz)
+    so that the players, which embed the sound as base64 WAV in the
+    notebook, stay small.
+
+    Parameters
+    ----------
+    clips : dict of str to array_like
+        Label → mono clip.
+    sr : int
+        Sample rate of the clips.
+    rate : int
+        Sample rate of the embedded players.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    sr, rate = check_sample_rate(sr), check_sample_rate(rate)
+    rows = []
+    for label, clip in clips.items():
+        y = to_mono(clip)
+        if rate != sr:
+            y = librosa.resample(y, orig_sr=sr, target_sr=rate)
+        player = Audio(y, rate=rate)._repr_html_()
+        rows.append(
+            f"<tr><td style='text-align:left;padding-right:1em'><b>{html.escape(str(label))}</b> "
+            f"({y.size / rate:.1f} s)</td><td>{player}</td></tr>"
+        )
+    return HTML("<table>" + "".join(rows) + "</table>")

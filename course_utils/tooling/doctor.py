@@ -1,0 +1,95 @@
+"""``course doctor`` and ``course prefetch``: what this machine has, and fetching the book's optional assets.
+
+Each lesson module that owns a downloadable asset describes it with an
+``asset_rows()`` function (:func:`course_utils.models.asset_rows`,
+:func:`course_utils.audio.trumpet.asset_rows`); this module gathers them.
+Arrows point one way: tooling imports lesson helpers, never the reverse.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+from typing import Callable
+
+import torch
+
+from course_utils import models
+from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
+from course_utils.audio import trumpet
+
+#: Distributions whose versions ``course doctor`` prints.
+REPORTED_DISTRIBUTIONS = ("course-utils", "torch", "torchvision", "numpy", "librosa", "av", "torchcrepe",
+                          "scikit-learn", "scikit-image", "matplotlib", "nbval")
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def asset_report() -> list[AssetStatus]:
+    """Every asset row of the course: the image models' weights, then the book's trumpet."""
+    return [*models.asset_rows(), *trumpet.asset_rows()]
+
+
+def device_line() -> tuple[str, bool]:
+    """The device line of ``course doctor`` and whether the device setting is usable.
+
+    A ``COURSE_DEVICE`` that names a device this machine lacks is exactly what
+    ``course doctor`` exists to diagnose, so it is reported, not raised.
+    """
+    cuda = torch.cuda.is_available()
+    found = f"cuda available: {cuda}" + (f", {torch.cuda.get_device_name(0)}" if cuda else "")
+    try:
+        return f"{models.pick_device()} ({found})", True
+    except ValueError as err:
+        setting = os.environ.get("COURSE_DEVICE", "")
+        return f"MISCONFIGURED: COURSE_DEVICE={setting!r}: {err} ({found})", False
+
+
+def doctor() -> int:
+    """Print versions, device, caches and assets; return 1 if the device setting is unusable, else 0."""
+    print(f"python        {platform.python_version()} ({sys.executable})")
+    for dist in REPORTED_DISTRIBUTIONS:
+        print(f"{dist:13s} {_version(dist)}")
+    line, device_ok = device_line()
+    print(f"device        {line}")
+    print(f"offline mode  {'on' if offline_mode() else 'off'} (COURSE_OFFLINE)")
+    print(f"torch cache   {torch_hub_checkpoints_dir()}")
+    print(f"librosa cache {os.environ.get('LIBROSA_DATA_DIR', '(librosa default)')}")
+    print("\nassets:")
+    for row in asset_report():
+        mark = "present" if row.present else "missing"
+        print(f"  [{mark:7s}] {row.name:28s} {row.location}")
+        print(f"            needed for {row.needed_for}")
+    return 0 if device_ok else 1
+
+
+def prefetch_steps() -> list[tuple[str, Callable[[], object]]]:
+    """(label, callable) for each of the book's optional assets."""
+    return [
+        ("ResNet50 ImageNet weights (98 MB)",
+         lambda: models.is_available("resnet50") or models.load_image_encoder("resnet50", device="cpu")),
+        ("librosa's trumpet example", trumpet.prefetch_trumpet),
+    ]
+
+
+def prefetch() -> int:
+    """Download the book's optional assets; return the number of failures as an exit status (0 or 1)."""
+    if offline_mode():
+        print("COURSE_OFFLINE is set: unset it to download the book's assets", file=sys.stderr)
+        return 1
+    failures = 0
+    for label, step in prefetch_steps():
+        try:
+            step()
+            print(f"ok       {label}")
+        except AssetUnavailableError as exc:
+            failures += 1
+            print(f"failed   {label}: {exc}")
+    return 1 if failures else 0
