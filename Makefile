@@ -1,27 +1,55 @@
-# The course's commands. Each one sets up .venv from pyproject.toml on first use.
-#   make course  execute every chapter notebook offline into _build/, print the key results, build the book
-#   make book    build the HTML book from the notebooks' committed outputs into _build/html (offline)
-#   make test    unit tests + nbval regression over every notebook in book.yml + the book in headless Chromium
-#   make lab     open JupyterLab on notebooks/
+# The course's commands. Each one sets up a virtual environment on first use.
+#   make course   execute every chapter notebook offline into _build/, print the key results, build the book
+#   make test     unit tests, then nbval over every notebook in book.yml, then the book in headless Chromium
+#   make unit     the unit tests alone (no notebook executed, no browser): under a minute
+#   make lab      open JupyterLab on notebooks/
+#   make upgrade  refresh the constraint file of the chosen Python (newest releases within pyproject's ranges)
+#
+# Python: the newest supported interpreter found is used (3.13, then 3.12, then 3.11), or
+# `make test PYTHON=python3.11`. Each version gets its own environment, .venv-py3.X, installed
+# with constraints/py3.X.txt: the exact versions that passed CI on that Python.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+
+# The first interpreter that runs, newest first (a pyenv shim for a version that is not active does not run).
+PYTHON ?= $(shell for v in $(SUPPORTED_PYTHONS); do \
+	  for cand in python$$v "$$(pyenv root 2>/dev/null)/versions/$$v"*/bin/python$$v; do \
+	    if "$$cand" -c 'import sys' >/dev/null 2>&1; then command -v "$$cand" || echo "$$cand"; exit 0; fi; \
+	  done; done)
+ifeq ($(strip $(PYTHON)),)
+$(error no supported Python found: install Python $(SUPPORTED_PYTHONS) (any one), or pass PYTHON=/path/to/python3.X)
+endif
+PYVER := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(filter $(PYVER),$(SUPPORTED_PYTHONS)),)
+$(error $(PYTHON) is Python $(PYVER); the course supports Python $(SUPPORTED_PYTHONS): pass PYTHON=python3.X)
+endif
+$(info == Python $(PYVER): $(PYTHON))
+
+VENV ?= .venv-py$(PYVER)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CONSTRAINTS := constraints/py$(PYVER).txt
+CONSTRAINT_FLAG := $(if $(wildcard $(CONSTRAINTS)),-c $(CONSTRAINTS),)
 # CI (and any machine that has it) reproduces the book's trumpet from ../shared; nothing else needs it.
 SHARED_LIBROSA := $(abspath ../shared/data/librosa)
 ifneq ($(wildcard $(SHARED_LIBROSA)/*.ogg),)
 export LIBROSA_DATA_DIR ?= $(SHARED_LIBROSA)
 endif
 export PYTHONHASHSEED := 0
+PYTEST := COURSE_OFFLINE=1 $(PY) -m pytest -q -rs
+# Prints "== stage NAME: N s" after running the rest of the line; fails when it fails.
+STAGE = start=$$(date +%s); trap 'echo "== stage $(1): $$(( $$(date +%s) - start )) s"' EXIT;
 
-.PHONY: course book student test unit nbval lab bench doctor prefetch clean
+.PHONY: course book student test unit notebooks browser nbval lab bench doctor prefetch upgrade freeze clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
+$(STAMP): pyproject.toml $(wildcard $(CONSTRAINTS))
+	@$(call STAGE,setup) \
+	if [ -z "$(CONSTRAINT_FLAG)" ]; then echo "== no $(CONSTRAINTS): installing the newest releases pyproject.toml allows (run make test, then make upgrade to record them)"; \
+	else echo "== installing the versions CI verified: $(CONSTRAINTS)"; fi; \
+	$(PYTHON) -m venv $(VENV) && \
+	$(PY) -m pip install --quiet --upgrade pip && \
+	$(PY) -m pip install --quiet $(CONSTRAINT_FLAG) -e '.[dev]' && \
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null && \
 	touch $(STAMP)
 
 course: $(STAMP)
@@ -34,14 +62,20 @@ book: $(STAMP)
 student: $(STAMP)
 	$(VENV)/bin/course student
 
-test: $(STAMP)
-	COURSE_OFFLINE=1 $(PY) -m pytest tests $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -q -rs
+# make test = three stages, each timed: unit, notebooks (nbval and the tests that execute notebooks), browser.
+test: unit notebooks browser
 
 unit: $(STAMP)
-	COURSE_OFFLINE=1 $(PY) -m pytest tests -q -rs
+	@$(call STAGE,unit) $(PYTEST) tests -m "not notebooks and not browser"
+
+notebooks: $(STAMP)
+	@$(call STAGE,notebooks) $(PYTEST) tests $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -m notebooks
+
+browser: $(STAMP)
+	@$(call STAGE,browser) $(PYTEST) tests -m browser
 
 nbval: $(STAMP)
-	COURSE_OFFLINE=1 $(PY) -m pytest $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -q
+	$(PYTEST) $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
@@ -54,6 +88,29 @@ doctor: $(STAMP)
 
 prefetch: $(STAMP)
 	$(VENV)/bin/course prefetch
+
+# Refresh constraints/py3.X.txt: a fresh environment with the newest releases pyproject.toml allows,
+# the whole test suite on it, and only then the exact versions written out. Commit the file if CI passes.
+upgrade:
+	rm -rf $(VENV)-upgrade
+	$(PYTHON) -m venv $(VENV)-upgrade
+	$(VENV)-upgrade/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-upgrade/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV)-upgrade/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
+	touch $(VENV)-upgrade/.installed
+	$(MAKE) test VENV=$(VENV)-upgrade PYTHON=$(PYTHON)
+	mkdir -p constraints
+	$(MAKE) --no-print-directory freeze VENV=$(VENV)-upgrade PYTHON=$(PYTHON)
+	rm -rf $(VENV)-upgrade $(VENV)
+	@echo "== the next make installs $(VENV) from the new $(CONSTRAINTS)"
+
+# Write the exact versions installed in $(VENV) to constraints/py3.X.txt (local labels such as +cu130 dropped,
+# so that the file also holds on machines that get another build of the same release).
+freeze:
+	mkdir -p constraints
+	{ echo "# Exact versions that passed make test on Python $(PYVER) ($$(date -u +%F)). Used by make; refresh with make upgrade."; \
+	  $(PY) -m pip freeze --exclude-editable | sed -E 's/\+[A-Za-z0-9.]+$$//'; } > $(CONSTRAINTS)
+	@echo "== wrote $(CONSTRAINTS) ($$(grep -vc '^#' $(CONSTRAINTS)) packages)"
 
 clean:
 	rm -rf _build .pytest_cache

@@ -35,5 +35,13 @@ def _install_tolerant_nbval() -> None:
 _install_tolerant_nbval()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """nbval's cells execute a notebook: give them the ``notebooks`` marker, so ``-m "not notebooks"`` skips them."""
+    for item in items:
+        if type(item).__name__ == "IPyNbCell" or str(item.fspath).endswith(".ipynb"):
+            item.add_marker(pytest.mark.notebooks)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return "nbval numeric tolerance: ±1 unit in the last printed decimal place (course_utils.tooling.nbval_tolerance)"
