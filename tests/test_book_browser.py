@@ -4,7 +4,8 @@ The fast tests check the generated Jupyter Book inputs and that a Sphinx warning
 The ``browser`` tests build the course's book once, serve it on 127.0.0.1 and open every page in
 headless Chromium (Debian's ``chromium`` and ``chromium-driver``): every image loads, every internal
 link resolves, the console shows no errors, nothing is fetched from outside the local server, the
-audio chapter's players load, and each chapter page is saved as ``_build/screenshots/<notebook>.png``.
+audio chapter's players load, each chapter page is saved whole as ``_build/screenshots/<notebook>-NN.png`` slices,
+figures keep at least 80 % of their natural width, and worked solutions are folded.
 Without Chromium they skip, unless ``COURSE_REQUIRE_BROWSER=1`` (CI), where they fail.
 """
 
@@ -121,6 +122,28 @@ def test_a_build_warning_fails_the_build(tmp_path):
         build_book(book_yml, out_root=tmp_path, quiet=True)
 
 
+def test_formulas_are_typeset_by_the_bundled_mathjax(tmp_path):
+    book_yml = _tiny_book(tmp_path, "# Two\n\nThe mel scale: $m = 2595 \\log_{10}(1 + f/700)$.")
+    html_dir = build_book(book_yml, out_root=tmp_path, quiet=True).parent
+    page = (html_dir / "notebooks" / "two.html").read_text(encoding="utf-8")
+    assert "_static/mathjax/tex-chtml.js" in page, "the page must load MathJax from the book's own _static folder"
+    assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert network_fetches(html_dir) == {}
+
+
+def test_worked_solutions_are_folded_in_the_book_copy_only(tmp_path):
+    book_yml = _tiny_book(tmp_path)
+    source = tmp_path / "notebooks" / "one.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("answer = 42", metadata={"tags": ["solution"]}))
+    nbformat.write(nb, source)
+    sources = write_sources(book_yml, out_root=tmp_path)
+    copied = nbformat.read(sources.source_dir / "notebooks" / "one.ipynb", as_version=4)
+    assert copied.cells[-1].metadata["tags"] == ["solution", "hide-input"]
+    assert copied.cells[1].metadata.get("tags", []) == [], "only solution cells are folded"
+    assert nbformat.read(source, as_version=4).cells[-1].metadata["tags"] == ["solution"], "the course's notebook is untouched"
+
+
 def test_a_page_that_loads_from_a_cdn_is_found(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "ok.html").write_text('<script src="_static/local.js"></script><a href="https://example.org">x</a>')
@@ -207,6 +230,9 @@ class PageVisit:
     resources: list[str] = field(default_factory=list)    #: every URL the page fetched
     audio: list[dict] = field(default_factory=list)
     tables: int = 0
+    figures: list[dict] = field(default_factory=list)     #: rendered and natural width of each output figure
+    folded: list[dict] = field(default_factory=list)      #: each folded (hide-input) cell: is its code shown?
+    screenshots: dict = field(default_factory=dict)       #: page height, height covered, last heading's top
 
 
 _READ_PAGE_JS = """
@@ -222,6 +248,12 @@ return {
   audio: [...document.querySelectorAll('audio')].map(a => ({readyState: a.readyState, duration: a.duration,
                                                            error: a.error ? a.error.code : null})),
   tables: document.querySelectorAll('table').length,
+  figures: [...document.querySelectorAll('div.cell_output img')].map(i => ({
+      src: (i.currentSrc || i.src).slice(0, 80), rendered: i.getBoundingClientRect().width, natural: i.naturalWidth})),
+  folded: [...document.querySelectorAll('div.cell.tag_hide-input')].map(c => {
+      const code = c.querySelector('div.cell_input');
+      return {shown: !!code && code.offsetParent !== null && code.getBoundingClientRect().height > 0};
+  }),
 };
 """
 
@@ -240,19 +272,31 @@ def _wait_until_settled(drv) -> None:
         time.sleep(0.1)
 
 
-def _full_page_screenshot(drv, path: Path, max_height: int = 16000) -> None:
-    """Save the whole page (up to ``max_height`` px): the viewport is made as tall as the page, then restored."""
+#: Height of one screenshot slice: Chromium cannot capture a texture much taller than 16 000 px.
+SLICE_HEIGHT = 8000
+
+
+def _page_screenshots(drv, stem: str) -> dict:
+    """Save the whole page as slices ``<stem>-01.png``, ``<stem>-02.png``... of at most SLICE_HEIGHT px.
+
+    Returns the page height, the height the slices cover, and where the page's last section heading starts.
+    """
     width = drv.execute_script("return document.documentElement.clientWidth")
     height = drv.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
-    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": min(height, max_height), "deviceScaleFactor": 1, "mobile": False})
-    try:
-        _wait_until_settled(drv)
-        shot = drv.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
-    finally:
-        drv.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(base64.b64decode(shot["data"]))
+    last_heading = drv.execute_script(
+        "const h = [...document.querySelectorAll('article h1, article h2, main h1, main h2')];"
+        "return h.length ? h[h.length - 1].getBoundingClientRect().top + window.scrollY : null;")
+    for old in SCREENSHOTS.glob(f"{stem}-*.png"):
+        old.unlink()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    covered = 0
+    for i, top in enumerate(range(0, height, SLICE_HEIGHT), start=1):
+        clip = {"x": 0, "y": top, "width": width, "height": min(SLICE_HEIGHT, height - top), "scale": 1}
+        shot = drv.execute_cdp_cmd("Page.captureScreenshot",
+                                   {"format": "png", "clip": clip, "captureBeyondViewport": True})
+        (SCREENSHOTS / f"{stem}-{i:02d}.png").write_bytes(base64.b64decode(shot["data"]))
+        covered = top + clip["height"]
+    return {"height": height, "covered": covered, "last_heading": last_heading}
 
 
 def _chapter_pages(book_html: Path) -> dict[str, str]:
@@ -292,7 +336,7 @@ def visits(book_html, driver) -> dict[str, PageVisit]:
             visit.console = driver.get_log("browser")
             seen[path] = visit
             if path in pages or path == "index.html":  # every chapter, and the landing page as index.png
-                _full_page_screenshot(driver, SCREENSHOTS / f"{pages.get(path, 'index')}.png")
+                visit.screenshots = _page_screenshots(driver, pages.get(path, "index"))
             for link in visit.links:
                 target = _page_path(link, server.url)
                 if target and target.endswith(".html") and not target.startswith("_") and target not in seen:
@@ -410,8 +454,32 @@ def test_landing_page_lists_every_chapter_with_objectives_and_run_time(visits):
 
 
 @pytest.mark.browser
-def test_a_screenshot_of_every_chapter_page(book_html, visits):
-    for stem in _chapter_pages(book_html).values():
-        shot = SCREENSHOTS / f"{stem}.png"
-        assert shot.is_file() and shot.stat().st_size > 10_000, f"missing or empty screenshot {shot}"
-        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+def test_screenshots_cover_every_chapter_page_to_its_last_section(book_html, visits):
+    for page, stem in _chapter_pages(book_html).items():
+        info = visits[page].screenshots
+        shots = sorted(SCREENSHOTS.glob(f"{stem}-*.png"))
+        assert shots, f"no screenshot of {page}"
+        for shot in shots:
+            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000, shot
+        assert info["covered"] >= info["height"], f"{page}: screenshots cover {info['covered']} of {info['height']} px"
+        assert info["last_heading"] is not None and info["last_heading"] < info["covered"], \
+            f"{page}: the last section (at {info['last_heading']} px) is in no screenshot"
+
+
+@pytest.mark.browser
+def test_figures_are_not_shrunk_in_the_book_column(visits):
+    """At a 1280-px window a figure drawn for the page keeps at least 80 % of its natural width."""
+    shrunk = [f"{v.path}: {f['src']} shown at {f['rendered']:.0f} of {f['natural']} px ({f['rendered'] / f['natural']:.2f})"
+              for v in visits.values() for f in v.figures if f["natural"] and f["rendered"] / f["natural"] < 0.8]
+    figures = sum(len(v.figures) for v in visits.values())
+    assert figures > 0, "no output figures were measured"
+    assert not shrunk, f"figures shrunk below 0.8 of their natural width (draw them at most ~8 in wide at 100 dpi):\n" + "\n".join(shrunk)
+
+
+@pytest.mark.browser
+def test_worked_solutions_are_folded_until_opened(book_html, visits):
+    solutions = sum("solution" in c.get("metadata", {}).get("tags", [])
+                    for ch in chapters() for c in nbformat.read(ch.notebook, as_version=4).cells)
+    folded = [f for v in visits.values() for f in v.folded]
+    assert len(folded) == solutions > 0, f"{len(folded)} folded cells for {solutions} solution cells"
+    assert not any(f["shown"] for f in folded), "a worked solution's code is visible before the reader opens it"
