@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from course_utils.image_arrays import channel_colormap
 from course_utils.validation import check_audio
 
 
@@ -24,6 +25,8 @@ def similarity_heatmap(
     annotate: bool = True,
     fmt: str = "{:.2f}",
     ax=None,
+    colorbar_label: str = "cosine similarity",
+    max_width: float = 8.0,
 ):
     """Draw a labelled heatmap of a similarity matrix, each cell annotated.
 
@@ -42,6 +45,11 @@ def similarity_heatmap(
         Format of the annotations.
     ax : matplotlib Axes, optional
         Draw into this axes instead of a new figure.
+    colorbar_label : str
+        Label of the colourbar (what the colours measure).
+    max_width : float
+        Widest a new figure may be, in inches (8 in = 800 px at 100 dpi, the
+        width of the book's column); ignored when ``ax`` is given.
 
     Returns
     -------
@@ -56,7 +64,7 @@ def similarity_heatmap(
             f"matrix shape {m.shape} does not match {len(labels)} row and {len(col_labels)} column labels"
         )
     if ax is None:
-        size = (1.2 + 0.7 * m.shape[1], 1.0 + 0.55 * m.shape[0])
+        size = (min(max_width, 1.6 + 0.75 * m.shape[1]), 1.2 + 0.6 * m.shape[0])
         fig, ax = plt.subplots(figsize=size, layout="constrained")
     else:
         fig = ax.figure
@@ -69,9 +77,9 @@ def similarity_heatmap(
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
                 light = (m[i, j] - lo) < 0.6 * (hi - lo)
-                ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", fontsize=8,
+                ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", fontsize=9,
                         color="white" if light else "black")
-    fig.colorbar(im, ax=ax, shrink=0.8, label="cosine similarity")
+    fig.colorbar(im, ax=ax, shrink=0.8, label=colorbar_label)
     return fig
 
 
@@ -80,8 +88,9 @@ def image_grid(
     titles: Sequence[str] | None = None,
     ncols: int = 4,
     suptitle: str | None = None,
-    cell_size: float = 2.2,
+    cell_size: float = 2.0,
     row_labels: Sequence[str] | None = None,
+    max_width: float = 8.0,
 ):
     """Show images (PIL or arrays) in a grid with optional titles.
 
@@ -95,9 +104,13 @@ def image_grid(
     suptitle : str, optional
         Title of the whole figure.
     cell_size : float
-        Size of each picture in inches.
+        Size of each picture in inches; shrunk so that ``ncols`` pictures fit
+        in ``max_width``.
     row_labels : sequence of str, optional
         A label written to the left of each row.
+    max_width : float
+        Widest the figure may be, in inches (8 in = 800 px at 100 dpi, the
+        width of the book's column). Use fewer ``ncols`` for bigger pictures.
 
     Returns
     -------
@@ -111,6 +124,7 @@ def image_grid(
     if titles is not None and len(titles) != n:
         raise ValueError(f"got {n} images but {len(titles)} titles")
     nrows = int(np.ceil(n / ncols))
+    cell_size = min(cell_size, max_width / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + 0.4),
                              squeeze=False, layout="constrained")
     for k, ax in enumerate(axes.flat):
@@ -132,57 +146,84 @@ def image_grid(
     return fig
 
 
-def rgb_channels(images: dict, title: str = "An RGB image is three 2-D channels stacked together"):
+def rgb_channels(images: dict, title: str = "An RGB image is three 2-D channels stacked together",
+                 width: float = 8.0):
     """Figure 5.2: each image beside its Red, Green and Blue channels.
+
+    Each channel is drawn from black (0) to its full colour (255), so a bright
+    channel looks bright, and all channel panels share the 0-255 scale shown
+    by one labelled colourbar per channel.
 
     Parameters
     ----------
     images : dict of str to PIL.Image or (H, W, 3) uint8 array
         Row label → image.
     title : str
+    width : float
+        Figure width in inches (8 in = 800 px at 100 dpi, the book's column).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty or an image is not ``(H, W, 3)``.
     """
     import matplotlib.pyplot as plt
 
-    names = list(images)
-    fig, axes = plt.subplots(len(names), 4, figsize=(9, 2.3 * len(names)), squeeze=False,
-                             layout="constrained")
-    for row, name in enumerate(names):
-        arr = np.asarray(images[name])
+    if not images:
+        raise ValueError("rgb_channels needs at least one image, got an empty dict")
+    arrays = {}
+    for name, image in images.items():
+        arr = np.asarray(image)
         if arr.ndim != 3 or arr.shape[2] != 3:
             raise ValueError(f"image {name!r} must be (H, W, 3) RGB, got shape {arr.shape}")
-        panels = [(arr, None, name)] + [
-            (arr[:, :, c], cmap, f"{label} channel")
-            for c, (cmap, label) in enumerate([("Reds", "R"), ("Greens", "G"), ("Blues", "B")])
-        ]
-        for col, (data, cmap, label) in enumerate(panels):
-            ax = axes[row, col]
-            ax.imshow(data, cmap=cmap, vmin=0, vmax=255)
+        arrays[name] = arr
+    aspect = max(a.shape[0] / a.shape[1] for a in arrays.values())
+    panel = (width - 0.6) / 4
+    rows = len(arrays)
+    # One extra thin row holds the three colourbars, so every column keeps the same width.
+    fig, axes = plt.subplots(rows + 1, 4, figsize=(width, rows * (panel * aspect + 0.4) + 1.2), squeeze=False,
+                             height_ratios=[panel * aspect] * rows + [0.1], layout="constrained")
+    axes[rows, 0].axis("off")
+    shown = {}
+    for row, (name, arr) in enumerate(arrays.items()):
+        axes[row, 0].imshow(arr)
+        axes[row, 0].set_ylabel(name, fontsize=10, fontweight="bold")
+        for c, letter in enumerate("RGB"):
+            ax = axes[row, c + 1]
+            shown[letter] = ax.imshow(arr[:, :, c], cmap=channel_colormap(letter), vmin=0, vmax=255)
+            ax.set_xlabel(f"mean {arr[:, :, c].mean():.0f}", fontsize=9)
+        for ax in axes[row]:
             ax.set_xticks([])
             ax.set_yticks([])
-            if col == 0:
-                ax.set_ylabel(label, fontsize=10, fontweight="bold")
-            if row == 0 and col > 0:
-                ax.set_title(label, fontsize=10)
-            if col > 0:
-                ax.set_xlabel(f"mean {data.mean():.0f}", fontsize=8)
+    for col, heading in enumerate(["colour image", "= R channel", "+ G channel", "+ B channel"]):
+        axes[0, col].set_title(heading, fontsize=10)
+    for c, letter in enumerate("RGB"):
+        fig.colorbar(shown[letter], cax=axes[rows, c + 1], orientation="horizontal", ticks=[0, 128, 255],
+                     label=f"{letter} value (0 = black)")
     fig.suptitle(title, fontweight="bold")
     return fig
 
 
 def plot_sound(y: ArrayLike, sr: int, title: str, n_mfcc: int = 20):
-    """Three views of one clip: waveform, mel spectrogram (dB) and MFCCs.
+    """Three views of one clip: waveform on top, mel spectrogram (dB) and MFCCs below.
+
+    The figure is 8 inches wide (800 px at 100 dpi), so it fits the book's
+    column without shrinking.
 
     Parameters
     ----------
     y : array_like, shape (n,)
+        Mono audio (checked with :func:`course_utils.validation.check_audio`).
     sr : int
+        Sample rate in Hz.
     title : str
         Title of the figure (the sound's name).
     n_mfcc : int
+        MFCCs per frame in the third panel.
 
     Returns
     -------
@@ -192,29 +233,37 @@ def plot_sound(y: ArrayLike, sr: int, title: str, n_mfcc: int = 20):
     import librosa.display
     import matplotlib.pyplot as plt
 
-
     y, sr = check_audio(y, sr)
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.2), layout="constrained")
-    librosa.display.waveshow(y, sr=sr, ax=axes[0], color="tab:blue")
-    axes[0].set(title="Waveform", xlabel="time (s)", ylabel="amplitude")
+    fig = plt.figure(figsize=(8, 5.2), layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.6])
+    wave_ax = fig.add_subplot(grid[0, :])
+    mel_ax, mfcc_ax = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
+    librosa.display.waveshow(y, sr=sr, ax=wave_ax, color="tab:blue")
+    wave_ax.set(title="Waveform", xlabel="time (s)", ylabel="amplitude")
     mel_db = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr), ref=np.max)
-    img = librosa.display.specshow(mel_db, sr=sr, x_axis="time", y_axis="mel", ax=axes[1], cmap="magma")
-    axes[1].set(title="Mel spectrogram", xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
-    fig.colorbar(img, ax=axes[1], format="%+.0f dB")
+    img = librosa.display.specshow(mel_db, sr=sr, x_axis="time", y_axis="mel", ax=mel_ax, cmap="magma")
+    mel_ax.set(title="Mel spectrogram", xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
+    fig.colorbar(img, ax=mel_ax, format="%+.0f", label="level (dB below the clip's peak)")
     mfcc = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=n_mfcc)
     # Colours scaled to coefficients 1.. (coefficient 0, the loudness, is far below and saturates).
     lim = float(np.abs(mfcc[1:]).max()) if n_mfcc > 1 else float(np.abs(mfcc).max())
-    img = librosa.display.specshow(mfcc, sr=sr, x_axis="time", ax=axes[2], cmap="coolwarm", vmin=-lim, vmax=lim)
-    axes[2].set(title=f"{n_mfcc} MFCCs per frame", xlabel="time (s)", ylabel="MFCC index")
-    axes[2].set_yticks(np.arange(0, n_mfcc, 5))
-    fig.colorbar(img, ax=axes[2], extend="min" if mfcc.min() < -lim else "neither")
+    saturates = bool(mfcc.min() < -lim)
+    img = librosa.display.specshow(mfcc, sr=sr, x_axis="time", ax=mfcc_ax, cmap="coolwarm", vmin=-lim, vmax=lim)
+    mfcc_ax.set(title=f"{n_mfcc} MFCCs per frame", xlabel="time (s)", ylabel="MFCC index")
+    mfcc_ax.set_yticks(np.arange(0, n_mfcc, 5))
+    fig.colorbar(img, ax=mfcc_ax, extend="min" if saturates else "neither",
+                 label="MFCC value" + (" (MFCC 0 off scale)" if saturates else ""))
     fig.suptitle(title, fontweight="bold")
     return fig
 
 
 def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, hop_length: int = 512,
                           title: str = "From MFCC frames to one embedding"):
-    """Figure 5.3: an MFCC matrix (coefficients × frames) and the mean and std that summarise it.
+    """Figure 5.3: an MFCC matrix (coefficients × frames) and the embedding its mean and std make.
+
+    Top: the matrix, one column per frame. Bottom: the embedding itself, the
+    ``n_mfcc`` means over time followed by the ``n_mfcc`` standard deviations,
+    drawn on one axis so that their sizes can be compared (MFCC 0 dwarfs the rest).
 
     Parameters
     ----------
@@ -234,23 +283,68 @@ def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, hop_length: int = 51
     if m.ndim != 2 or min(m.shape) == 0:
         raise ValueError(f"expected an MFCC matrix of shape (n_mfcc, frames), got shape {m.shape}")
     n_mfcc, frames = m.shape
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4), width_ratios=[6, 1, 1], layout="constrained")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), height_ratios=[1.2, 1], layout="constrained")
     seconds = frames * hop_length / sr
     # Coefficient 0 (loudness) is hundreds below the others: scale the colours to
     # coefficients 1.. so their pattern stays visible, and let coefficient 0 saturate.
     lim = float(np.abs(m[1:]).max()) if n_mfcc > 1 else float(np.abs(m).max())
-    img = axes[0].imshow(m, aspect="auto", origin="lower", cmap="coolwarm", vmin=-lim, vmax=lim,
-                         extent=(0, seconds, -0.5, n_mfcc - 0.5), interpolation="nearest")
-    axes[0].set(title=f"{n_mfcc} coefficients × {frames} frames", xlabel="time (s)", ylabel="MFCC index")
-    rows = np.arange(n_mfcc)
-    axes[0].set_yticks(rows[::2])
-    fig.colorbar(img, ax=axes[0], label="value (MFCC 0 off scale)",
-                 extend="min" if m.min() < -lim else "neither")
-    for ax, values, name, colour in ((axes[1], m.mean(axis=1), "mean", "tab:blue"),
-                                     (axes[2], m.std(axis=1), "std", "tab:orange")):
-        ax.barh(rows, values, color=colour)
-        ax.set(title=f"{name} over time\n({n_mfcc} values)", xlabel=name, ylim=(-0.5, n_mfcc - 0.5))
-        ax.set_yticks(rows[::2])
-        ax.axvline(0, color="black", linewidth=0.6)
+    saturates = bool(m.min() < -lim)
+    img = top.imshow(m, aspect="auto", origin="lower", cmap="coolwarm", vmin=-lim, vmax=lim,
+                     extent=(0, seconds, -0.5, n_mfcc - 0.5), interpolation="nearest")
+    top.set(title=f"MFCC matrix: {n_mfcc} coefficients × {frames} frames", xlabel="time (s)", ylabel="MFCC index")
+    top.set_yticks(np.arange(0, n_mfcc, 5))
+    fig.colorbar(img, ax=top, extend="min" if saturates else "neither",
+                 label="MFCC value" + ("\n(MFCC 0 off scale)" if saturates else ""))
+    embedding = np.concatenate([m.mean(axis=1), m.std(axis=1)])
+    positions = np.arange(2 * n_mfcc)
+    bottom.bar(positions[:n_mfcc], embedding[:n_mfcc], color="tab:blue", label="mean over time")
+    bottom.bar(positions[n_mfcc:], embedding[n_mfcc:], color="tab:orange", label="std over time")
+    bottom.axhline(0, color="black", linewidth=0.6)
+    ticks = [p for p in positions if p % n_mfcc % 5 == 0]
+    bottom.set_xticks(ticks, [f"{'mean' if p < n_mfcc else 'std'} {p % n_mfcc}" for p in ticks], rotation=45)
+    bottom.set(title=f"The embedding: {n_mfcc} means then {n_mfcc} stds", xlabel="dimension (statistic, MFCC index)",
+               ylabel="value", xlim=(-1, 2 * n_mfcc))
+    bottom.legend(loc="lower right")
     fig.suptitle(f"{title}: {n_mfcc} means + {n_mfcc} stds = a {2 * n_mfcc}-d embedding", fontweight="bold")
+    return fig
+
+
+def plot_mel_spectrograms(clips: dict, sr: int, title: str = "Mel spectrograms", top_db: float = 80.0):
+    """Mel spectrograms of several clips stacked on one time axis and one colour scale.
+
+    Each clip is drawn in decibels below its own peak, and every panel uses the
+    same range (``-top_db`` to 0 dB), so the panels can be compared.
+
+    Parameters
+    ----------
+    clips : dict of str to array_like
+        Panel title → mono audio at ``sr``.
+    sr : int
+        Sample rate in Hz.
+    title : str
+        Title of the figure.
+    top_db : float
+        Dynamic range shown, in dB below each clip's peak.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import librosa
+    import librosa.display
+    import matplotlib.pyplot as plt
+
+    if not clips:
+        raise ValueError("expected at least one clip, got an empty dict")
+    fig, axes = plt.subplots(len(clips), 1, figsize=(8, 1.3 + 1.9 * len(clips)), sharex=True,
+                             squeeze=False, layout="constrained")
+    for ax, (name, clip) in zip(axes[:, 0], clips.items()):
+        y, sr = check_audio(clip, sr)
+        mel_db = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr), ref=np.max, top_db=top_db)
+        img = librosa.display.specshow(mel_db, sr=sr, x_axis="time", y_axis="mel", ax=ax, cmap="magma",
+                                       vmin=-top_db, vmax=0)
+        ax.set(title=name, xlabel="", ylabel="Hz (mel scale)")
+    axes[-1, 0].set_xlabel("time (s)")
+    fig.colorbar(img, ax=axes[:, 0].tolist(), format="%+.0f", label="level (dB below each clip's peak)")
+    fig.suptitle(title, fontweight="bold")
     return fig
