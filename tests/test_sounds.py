@@ -111,12 +111,42 @@ def test_gallery_has_every_instrument_and_noise():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: sounds.brass_tone(12000.0), "Nyquist"),
-    (lambda: sounds.brass_tone(440.0, duration=0), "positive duration"),
-    (lambda: sounds.flute_tone(440.0, sr=0), "positive integer"),
-    (lambda: sounds.noise(1.0, color="blue"), "color"),
-    (lambda: sounds.plucked_string(220.0, damping=1.0), "damping"),
+    (lambda: sounds.brass_tone(12000.0), r"expected freq < 11025.0, got 12000.0 .*Nyquist"),
+    (lambda: sounds.brass_tone(-5.0), "expected freq > 0.0"),
+    (lambda: sounds.brass_tone(float("nan")), "expected freq as a finite number"),
+    (lambda: sounds.brass_tone(440.0, duration=0), r"expected duration > 0.0, got 0"),
+    (lambda: sounds.brass_tone(440.0, duration=1e-6), "at least one sample"),
+    (lambda: sounds.brass_tone(440.0, duration=22050), "in seconds, not samples"),
+    (lambda: sounds.flute_tone(440.0, sr=0), "expected sr as a whole number of samples per second"),
+    (lambda: sounds.noise(1.0, color="blue"), "color 'white', 'pink' or 'brown'"),
+    (lambda: sounds.noise(1.0, seed=-1), "expected seed >= 0"),
+    (lambda: sounds.plucked_string(220.0, damping=1.0), "expected damping < 1.0"),
+    (lambda: sounds.brass_tone(440.0, vibrato_depth=1.0), "expected vibrato_depth < 1.0"),
+    (lambda: sounds.brass_tone(440.0, n_harmonics=0), "expected n_harmonics >= 1"),
+    (lambda: sounds.phrase(sounds.brass_tone, tempo_bpm=0), "expected tempo_bpm > 0.0"),
+    (lambda: sounds.phrase(sounds.brass_tone, [("A4", -1.0)]), r"beats of note 0 \('A4'\) > 0.0"),
 ])
 def test_bad_arguments_raise_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: sounds.noise(1.0, seed=1.5), r"expected seed as an integer, got 1.5 \(float\)"),
+    (lambda: sounds.brass_tone(True), r"expected freq as a number, got True \(bool\)"),
+    (lambda: sounds.brass_tone(440.0, n_harmonics=2.5), "expected n_harmonics as an integer"),
+    (lambda: sounds.noise(1.0, color=3), "expected color as a string"),
+    (lambda: sounds.phrase(sounds.trumpet_phrase(), [("A4", 1.0)]), "expected tone as a function"),
+    (lambda: sounds.trumpet_phrase(transpose=0.5), "expected transpose as an integer"),
+])
+def test_wrong_kinds_of_argument_raise_type_errors(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+def test_numpy_scalars_are_accepted_like_python_numbers():
+    # the same rule as everywhere in the course: NumPy integers and floats are numbers
+    np.testing.assert_array_equal(
+        sounds.flute_tone(np.float64(440.0), np.float32(0.5), np.int64(22050), seed=np.int64(3)),
+        sounds.flute_tone(440.0, 0.5, 22050, seed=3))
+    np.testing.assert_array_equal(sounds.noise(0.5, sr=22050.0), sounds.noise(0.5, sr=22050))

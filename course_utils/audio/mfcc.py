@@ -49,8 +49,11 @@ def mfcc_embedding(y: ArrayLike, sr: int, n_mfcc: int = 20) -> np.ndarray:
     Raises
     ------
     ValueError
-        For stereo, empty, NaN/Inf, too short or silent audio, a bad sample
-        rate, or ``n_mfcc`` below 1.
+        For stereo, empty, NaN/Inf, too short, silent or constant audio, float
+        audio far outside [-1, 1] (int16 values stored as floats), a bad
+        sample rate, or ``n_mfcc`` outside 1..128.
+    TypeError
+        If ``n_mfcc`` is not an integer.
 
     Examples
     --------
@@ -70,10 +73,10 @@ def _check_n_mfcc(n_mfcc: object) -> int:
 
 
 def mfcc_embeddings(clips: Sequence[ArrayLike] | Iterable[ArrayLike], sr: int, n_mfcc: int = 20) -> np.ndarray:
-    """MFCC embeddings of many clips at once; the same numbers as :func:`mfcc_embedding`, faster.
+    """MFCC embeddings of many clips at once; the same numbers as :func:`mfcc_embedding` (to float32 rounding).
 
-    Clips of equal length are stacked and go through the STFT and the mel
-    filterbank together, with the filterbank built once. The decibel step is
+    Clips of equal length are stacked and go through librosa's STFT and mel
+    filterbank (``librosa.feature.melspectrogram``) together. The decibel step is
     then done per clip: ``librosa.feature.mfcc`` on a stacked array would clip
     every clip's dynamic range (``top_db=80``) relative to the loudest clip of
     the batch, which changes quiet clips' embeddings.
@@ -94,8 +97,11 @@ def mfcc_embeddings(clips: Sequence[ArrayLike] | Iterable[ArrayLike], sr: int, n
     Raises
     ------
     ValueError
-        If there are no clips, or any clip fails :func:`check_audio` (the
-        message names the clip's index).
+        If there are no clips, or any clip fails
+        :func:`course_utils.validation.check_audio` (the message names the
+        clip's index), or for a bad sample rate or ``n_mfcc``.
+    TypeError
+        If ``n_mfcc`` is not an integer.
 
     Examples
     --------

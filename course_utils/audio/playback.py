@@ -31,11 +31,24 @@ def listen(clips: dict[str, ArrayLike], sr: int, rate: int = 11025):
     Returns
     -------
     IPython.display.HTML
+
+    Raises
+    ------
+    TypeError
+        If ``clips`` is not a dict.
+    ValueError
+        For a bad sample rate, or a clip that :func:`course_utils.audio.to_mono`
+        refuses (the message names the clip's label).
     """
-    sr, rate = check_sample_rate(sr), check_sample_rate(rate)
+    if not isinstance(clips, dict):
+        raise TypeError(f"expected clips as a dict of label -> samples, got {type(clips).__name__}")
+    sr, rate = check_sample_rate(sr), check_sample_rate(rate, "rate")
     rows = []
     for label, clip in clips.items():
-        y = to_mono(clip)
+        try:
+            y = to_mono(clip)
+        except ValueError as err:
+            raise ValueError(f"clip {label!r}: {err}") from None
         if rate != sr:
             y = librosa.resample(y, orig_sr=sr, target_sr=rate)
         player = Audio(y, rate=rate)._repr_html_()

@@ -57,13 +57,16 @@ def book_trumpet_path(download: bool = False) -> Path:
 
     Raises
     ------
-    FileNotFoundError
-        If ``download`` is False and the file is not in the cache (or its
-        checksum does not match librosa's registry).
     course_utils.assets.AssetUnavailableError
-        If ``download`` is True and the download fails, or ``COURSE_OFFLINE``
-        is set (downloads are then never tried).
+        (a ``FileNotFoundError``) if the file is not in the cache (or its
+        checksum does not match librosa's registry) and ``download`` is
+        False, ``COURSE_OFFLINE`` is set (downloads are then never tried), or
+        the download fails.
+    TypeError
+        If ``download`` is not a bool.
     """
+    if not isinstance(download, (bool, np.bool_)):
+        raise TypeError(f"expected download as True or False, got {download!r} ({type(download).__name__})")
     searched = _librosa_cache_dirs()
     for folder in searched:
         candidate = folder / TRUMPET_FILENAME
@@ -81,12 +84,12 @@ def book_trumpet_path(download: bool = False) -> Path:
                 return Path(librosa.ex("trumpet"))
         except Exception as err:  # pooch raises requests/urllib/OSError subclasses
             raise AssetUnavailableError(
-                f"could not download the book's trumpet ({type(err).__name__}); "
+                f"could not download the book's trumpet ({type(err).__name__}: {err}); "
                 "run `course prefetch` on a machine that is online, or set LIBROSA_DATA_DIR "
                 f"to a folder holding {TRUMPET_FILENAME}"
-            ) from err
+            ) from None
     where = ", ".join(str(d) for d in searched) or "no cache folder"
-    raise FileNotFoundError(
+    raise AssetUnavailableError(
         f"the book's trumpet ({TRUMPET_FILENAME}) is not in librosa's cache (looked in {where}); "
         "run `course prefetch` while online, or set LIBROSA_DATA_DIR to a folder that holds it"
     )
@@ -101,7 +104,7 @@ def trumpet_available() -> bool:
     """
     try:
         book_trumpet_path(download=False)
-    except FileNotFoundError:
+    except AssetUnavailableError:
         return False
     return True
 
@@ -134,7 +137,7 @@ def asset_rows() -> list[AssetStatus]:
     try:
         location = str(book_trumpet_path(download=False))
         present = True
-    except FileNotFoundError:
+    except AssetUnavailableError:
         dirs = _librosa_cache_dirs()
         location = str(dirs[0] / TRUMPET_FILENAME) if dirs else TRUMPET_FILENAME
         present = False
@@ -154,5 +157,10 @@ def load_book_trumpet(download: bool = False) -> tuple[np.ndarray, int]:
     -------
     y : numpy.ndarray of float32
     sr : int
+
+    Raises
+    ------
+    course_utils.assets.AssetUnavailableError
+        As :func:`book_trumpet_path`.
     """
     return load_audio(book_trumpet_path(download=download))
