@@ -16,7 +16,8 @@ What the notebooks import (the lessons' API), one module per idea:
 - :mod:`course_utils.audio`         loading sound, the book's MFCC embedding, the book's trumpet, listening
 - :mod:`course_utils.sounds`        instruments and noises synthesised in code
 - :mod:`course_utils.audio_models`  learned audio embeddings (CREPE offline, hub models online)
-- :mod:`course_utils.video`         reading, sampling and writing video files
+- :mod:`course_utils.video`         reading, sampling and writing video files (gathers
+  :mod:`~course_utils.video_frames`, :mod:`~course_utils.video_reader`, :mod:`~course_utils.video_writer`)
 - :mod:`course_utils.video_embeddings` frame embeddings pooled into one vector, order-aware pooling
 - :mod:`course_utils.clips`         synthetic clips (the book's, moving shapes, scene cuts)
 - :mod:`course_utils.feature_maps`  feature maps and filters from inside a CNN

@@ -26,6 +26,8 @@ from typing import Sequence
 
 import numpy as np
 
+from course_utils.validation import check_scalar
+
 Colour = Sequence[int]
 
 _DIRECTIONS = ("right", "left", "up", "down")
@@ -67,12 +69,13 @@ def book_clips() -> dict[str, np.ndarray]:
     }
 
 
-def _check_common(n_frames: int, height: int, width: int) -> None:
-    if not isinstance(n_frames, (int, np.integer)) or n_frames < 2:
-        raise ValueError(f"n_frames must be an integer of at least 2 (a clip needs motion), got {n_frames!r}")
-    for name, value in (("height", height), ("width", width)):
-        if not isinstance(value, (int, np.integer)) or value < 8:
-            raise ValueError(f"{name} must be an integer of at least 8 pixels, got {value!r}")
+def _check_common(n_frames: object, height: object, width: object) -> tuple[int, int, int]:
+    """``(n_frames, height, width)`` as ints: at least 2 frames (a clip needs motion), at least 8 pixels."""
+    return (
+        check_scalar(n_frames, "n_frames", int, min_val=2),
+        check_scalar(height, "height", int, min_val=8),
+        check_scalar(width, "width", int, min_val=8),
+    )
 
 
 def _colour(value: Colour, name: str) -> np.ndarray:
@@ -117,8 +120,11 @@ def moving_square(
 
     Raises
     ------
+    TypeError
+        If a count or size is not an integer (:func:`course_utils.validation.check_scalar`).
     ValueError
-        On an unknown direction, or a square that does not fit.
+        On fewer than 2 frames, a frame smaller than 8 pixels, an unknown
+        direction, or a square that does not fit.
 
     Examples
     --------
@@ -128,10 +134,12 @@ def moving_square(
     >>> bool((moving_square(4, "left", height=32, width=32, size=8, margin=0) == clip[::-1]).all())
     True
     """
-    _check_common(n_frames, height, width)
+    n_frames, height, width = _check_common(n_frames, height, width)
     if direction not in _DIRECTIONS:
         raise ValueError(f"direction must be one of {_DIRECTIONS}, got {direction!r}")
-    if size < 1 or size + 2 * margin > min(height, width):
+    size = check_scalar(size, "size", int, min_val=1)
+    margin = check_scalar(margin, "margin", int, min_val=0)
+    if size + 2 * margin > min(height, width):
         raise ValueError(
             f"a {size}-pixel square with a {margin}-pixel margin does not fit a {height}x{width} frame; "
             "make the square or margin smaller"
@@ -184,16 +192,25 @@ def moving_ball(
     -------
     numpy.ndarray, shape (n_frames, height, width, 3), uint8
 
+    Raises
+    ------
+    TypeError
+        If a count or size is not an integer.
+    ValueError
+        On fewer than 2 frames, a frame smaller than 8 pixels, an unknown
+        direction, or a ball that does not fit.
+
     Examples
     --------
     >>> up = moving_ball(5, "up", height=48, width=48, radius=6)
     >>> bool((moving_ball(5, "down", height=48, width=48, radius=6) == up[::-1]).all())
     True
     """
-    _check_common(n_frames, height, width)
+    n_frames, height, width = _check_common(n_frames, height, width)
     if direction not in ("up", "down"):
         raise ValueError(f"direction must be 'up' or 'down', got {direction!r}")
-    if radius < 1 or 4 * radius > height or 2 * radius > width:
+    radius = check_scalar(radius, "radius", int, min_val=1)
+    if 4 * radius > height or 2 * radius > width:
         raise ValueError(f"a ball of radius {radius} does not fit a {height}x{width} frame; use a smaller radius")
     fg = _colour(colour, "colour")
     rows = np.linspace(0.0, 1.0, height)[:, None]
@@ -234,9 +251,11 @@ def scene_change(
 
     Raises
     ------
+    TypeError
+        If ``n_frames`` or ``cut_at`` is not an integer.
     ValueError
-        If the shots are not uint8 RGB images of the same size, or ``cut_at``
-        is outside ``1 .. n_frames - 1``.
+        If the shots are not uint8 RGB images of the same size, ``n_frames``
+        is below 2, or ``cut_at`` is outside ``1 .. n_frames - 1``.
 
     Examples
     --------
@@ -252,9 +271,8 @@ def scene_change(
             )
     if a.shape != b.shape:
         raise ValueError(f"both shots must have the same size, got {a.shape} and {b.shape}; resize one first")
-    if not isinstance(n_frames, (int, np.integer)) or n_frames < 2:
-        raise ValueError(f"n_frames must be an integer of at least 2, got {n_frames!r}")
-    cut = n_frames // 2 if cut_at is None else cut_at
+    n_frames = check_scalar(n_frames, "n_frames", int, min_val=2)
+    cut = n_frames // 2 if cut_at is None else check_scalar(cut_at, "cut_at", int)
     if not 1 <= cut <= n_frames - 1:
         raise ValueError(f"cut_at must be between 1 and {n_frames - 1} so that both shots appear, got {cut_at}")
     return np.stack([a] * cut + [b] * (n_frames - cut))

@@ -9,12 +9,16 @@ summary of which way the clip changes.
 
 from __future__ import annotations
 
+import numbers
 import sys
 from os import PathLike
 from typing import Sequence
 
 import numpy as np
+import torch
+from tqdm import tqdm
 
+from course_utils.validation import check_scalar
 from course_utils.video import VideoPath, check_num_frames, frame_indices, sample_frames, validate_frames
 
 _POOLINGS = ("mean", "max", "temporal")
@@ -54,22 +58,20 @@ def embed_frames(
 
     Raises
     ------
-    ValueError, TypeError
+    TypeError
+        On frames that are neither uint8 nor float, or a ``batch_size`` that
+        is not an integer (``2.5``).
+    ValueError
         On frames that are not a clip (:func:`validate_frames`) or a
         ``batch_size`` below 1.
     """
-    import torch
-
     clip = validate_frames(frames)
     if batch_size is None:
         batch_size = encoder.default_batch_size
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    starts = range(0, len(clip), int(batch_size))
+    batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
+    starts = range(0, len(clip), batch_size)
     bar = None
     if progress:
-        from tqdm import tqdm
-
         bar = tqdm(total=len(starts), file=sys.stdout, desc=f"embedding {len(clip)} frames",
                    bar_format="{desc}: {bar:20} {n_fmt}/{total_fmt} batches", ascii=" #",
                    mininterval=0, miniters=1)
@@ -118,7 +120,8 @@ def temporal_embedding(frame_embeddings: np.ndarray, motion_weight: float = 1.0)
     frame_embeddings : array, shape (K, D)
         One embedding per frame, in time order (K >= 2).
     motion_weight : float
-        How much the motion part counts relative to the content part.
+        How much the motion part counts relative to the content part (a
+        finite number, 0 or more).
 
     Returns
     -------
@@ -126,10 +129,12 @@ def temporal_embedding(frame_embeddings: np.ndarray, motion_weight: float = 1.0)
 
     Raises
     ------
+    TypeError
+        If ``motion_weight`` is not a number.
     ValueError
         If the input is not a 2-D array of at least two finite frame
         embeddings, the content part is all zeros, or ``motion_weight`` is
-        negative.
+        negative, NaN or infinite.
 
     Examples
     --------
@@ -137,6 +142,7 @@ def temporal_embedding(frame_embeddings: np.ndarray, motion_weight: float = 1.0)
     >>> [round(float(v), 3) for v in temporal_embedding(e)]
     [0.894, 0.447, 0.0, 1.0]
     """
+    motion_weight = check_scalar(motion_weight, "motion_weight", numbers.Real, min_val=0)
     e = np.asarray(frame_embeddings, dtype=np.float64)
     if e.ndim != 2 or e.shape[0] < 2 or e.shape[1] == 0:
         raise ValueError(
@@ -144,8 +150,6 @@ def temporal_embedding(frame_embeddings: np.ndarray, motion_weight: float = 1.0)
         )
     if not np.all(np.isfinite(e)):
         raise ValueError("frame embeddings contain NaN or infinite values; check the frames that produced them")
-    if not motion_weight >= 0:
-        raise ValueError(f"motion_weight must be 0 or more, got {motion_weight!r}")
     content = e.mean(axis=0)
     size = np.linalg.norm(content)
     if size == 0:
@@ -191,8 +195,11 @@ def video_embedding(
 
     Raises
     ------
+    TypeError
+        On a ``num_frames`` or ``batch_size`` that is not an integer.
     ValueError
-        On an unknown pooling, bad frames or an unreadable file.
+        On an unknown pooling, bad frames, a ``num_frames`` below 1 or an
+        unreadable file.
 
     Examples
     --------
@@ -204,6 +211,8 @@ def video_embedding(
     """
     if pooling not in _POOLINGS:
         raise ValueError(f"pooling must be one of {_POOLINGS}, got {pooling!r}")
+    if batch_size is not None:
+        batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
     if isinstance(frames_or_path, (str, PathLike)):
         clip = sample_frames(frames_or_path, 8 if num_frames is None else num_frames)
     else:

@@ -50,7 +50,10 @@ def test_scene_change_cuts_in_the_middle():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: moving_square(1), "at least 2"),
+        (lambda: moving_square(1), "n_frames >= 2"),
+        (lambda: moving_square(4, height=4), "height >= 8"),
+        (lambda: moving_ball(4, radius=0), "radius >= 1"),
+        (lambda: scene_change(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8, 3), np.uint8), 1), "n_frames >= 2"),
         (lambda: moving_square(4, "sideways"), "direction"),
         (lambda: moving_square(4, size=200), "does not fit"),
         (lambda: moving_square(4, colour=(300, 0, 0)), "0-255"),
@@ -63,3 +66,25 @@ def test_scene_change_cuts_in_the_middle():
 def test_bad_clip_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: moving_square(4.0), "n_frames"),
+        (lambda: moving_square(True), "n_frames"),
+        (lambda: moving_square(4, width=96.5), "width"),
+        (lambda: moving_square(4, size=20.0), "size"),
+        (lambda: moving_ball(4, radius=6.5), "radius"),
+        (lambda: scene_change(np.zeros((8, 8, 3), np.uint8), np.ones((8, 8, 3), np.uint8), 4, cut_at=2.0), "cut_at"),
+    ],
+)
+def test_non_integer_counts_and_sizes_raise_type_error_naming_the_argument(call, name):
+    # The course's one rule (course_utils.validation.check_scalar): floats and bools are not counts.
+    with pytest.raises(TypeError, match=f"expected {name} as an integer"):
+        call()
+
+
+def test_numpy_integers_are_accepted_as_counts_and_sizes():
+    clip = moving_square(np.int64(4), "right", height=np.int32(32), width=np.int64(32), size=np.int64(8), margin=0)
+    np.testing.assert_array_equal(clip, moving_square(4, "right", height=32, width=32, size=8, margin=0))

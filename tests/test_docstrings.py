@@ -8,7 +8,9 @@ import pytest
 
 import course_utils
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(course_utils.__path__))
+#: Every module of the package, sub-packages (audio, exercises, tooling) included.
+MODULES = sorted(m.name.removeprefix("course_utils.")
+                 for m in pkgutil.walk_packages(course_utils.__path__, prefix="course_utils."))
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -64,10 +64,20 @@ def test_frame_indices_equal_count_gives_every_frame_once():
     assert frame_indices(6, 6).tolist() == [0, 1, 2, 3, 4, 5]
 
 
-@pytest.mark.parametrize("n, k", [(0, 3), (5, 0), (-1, 2), (2.5, 1), (True, 2)])
-def test_frame_indices_reject_non_positive_integers(n, k):
-    with pytest.raises(ValueError, match="positive integer"):
+@pytest.mark.parametrize("n, k", [(0, 3), (5, 0), (-1, 2)])
+def test_frame_indices_reject_counts_below_one(n, k):
+    with pytest.raises(ValueError, match=r"expected (n_frames|k) >= 1"):
         frame_indices(n, k)
+
+
+@pytest.mark.parametrize("n, k", [(2.5, 1), (True, 2), (5, 2.0), ("5", 2)])
+def test_frame_indices_reject_non_integers_with_type_error(n, k):
+    with pytest.raises(TypeError, match=r"expected (n_frames|k) as an integer"):
+        frame_indices(n, k)
+
+
+def test_frame_indices_accept_numpy_integers():
+    assert frame_indices(np.int64(100), np.int32(4)).tolist() == [12, 37, 62, 87]
 
 
 # ---------------------------------------------------------------- validate_frames
@@ -222,10 +232,22 @@ def test_folder_instead_of_file_raises(tmp_path):
         sample_frames(tmp_path, 4)
 
 
-@pytest.mark.parametrize("kwargs, message", [({"num_frames": 0}, "positive"), ({"method": "fast"}, "'seek' or")])
-def test_bad_sampling_arguments_raise(numbered_mp4, kwargs, message):
-    with pytest.raises(ValueError, match=message):
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"num_frames": 0}, ValueError, "num_frames >= 1"),
+        ({"num_frames": 2.5}, TypeError, "num_frames as an integer"),
+        ({"num_frames": True}, TypeError, "num_frames as an integer"),
+        ({"method": "fast"}, ValueError, "'seek' or"),
+    ],
+)
+def test_bad_sampling_arguments_raise(numbered_mp4, kwargs, error, message):
+    with pytest.raises(error, match=message):
         sample_frames(numbered_mp4, **{"num_frames": 4, **kwargs})
+
+
+def test_sampling_accepts_a_numpy_integer_count(numbered_mp4):
+    assert sample_frames(numbered_mp4, np.int64(3)).shape == (3, 32, 48, 3)
 
 
 def test_write_video_rejects_bad_timestamps_and_extensions(tmp_path):
@@ -267,6 +289,22 @@ def test_temporal_embedding_rejects_unusable_input(bad):
         temporal_embedding(bad)
 
 
+@pytest.mark.parametrize(
+    "weight, error",
+    [(float("inf"), ValueError), (float("nan"), ValueError), (-0.5, ValueError), ("1", TypeError), (True, TypeError)],
+)
+def test_temporal_embedding_rejects_a_motion_weight_that_is_not_a_finite_number_of_at_least_zero(weight, error):
+    e = np.random.default_rng(2).random((4, 3))
+    with pytest.raises(error, match="motion_weight"):
+        temporal_embedding(e, weight)  # inf used to return NaN
+
+
+def test_temporal_embedding_accepts_numpy_scalars_as_motion_weight():
+    e = np.random.default_rng(2).random((4, 3))
+    np.testing.assert_array_equal(temporal_embedding(e, np.float32(0.5)), temporal_embedding(e, 0.5))
+    np.testing.assert_array_equal(temporal_embedding(e, np.int64(2)), temporal_embedding(e, 2.0))
+
+
 @pytest.fixture(scope="module")
 def lite0():
     return load_image_encoder("efficientnet_lite0", device="cpu")
@@ -304,6 +342,26 @@ def test_embed_frames_progress_bar_goes_to_stdout(lite0, capsys):
     captured = capsys.readouterr()
     assert "3/3 batches" in captured.out
     assert captured.err == ""
+
+
+@pytest.mark.parametrize("bad, error", [(2.5, TypeError), (True, TypeError), ("4", TypeError), (0, ValueError)])
+def test_batch_size_follows_the_course_wide_rule_for_counts(lite0, tmp_path, bad, error):
+    clip = numbered_clip(3, 32, 32)
+    with pytest.raises(error, match="batch_size"):
+        embed_frames(clip, lite0, batch_size=bad)
+    with pytest.raises(error, match="batch_size"):
+        video_embedding(clip, lite0, batch_size=bad)
+    with pytest.raises(error, match="batch_size"):  # checked before the file is even opened
+        video_embedding(tmp_path / "not_there.mp4", lite0, batch_size=bad)
+
+
+def test_counts_given_as_numpy_integers_are_accepted(lite0):
+    clip = numbered_clip(4, 32, 32)
+    np.testing.assert_allclose(embed_frames(clip, lite0, batch_size=np.int64(2)), embed_frames(clip, lite0),
+                               rtol=1e-4, atol=1e-5)
+    assert video_embedding(clip, lite0, num_frames=np.int64(2)).shape == (1280,)
+    with pytest.raises(TypeError, match="num_frames as an integer"):
+        video_embedding(clip, lite0, num_frames=2.0)
 
 
 def test_unknown_pooling_raises(lite0):
