@@ -1,18 +1,25 @@
 """The `course` command: chapter list, doctor and prefetch behave as the README says."""
 
+import pytest
+import torch
+
+from course_utils import models
+from course_utils.tooling import doctor
+from course_utils.tooling.book_config import chapters, repo_root
 from course_utils.tooling.cli import main
-from course_utils.tooling.book_config import REPO_ROOT, chapters
 
 
 def test_notebooks_lists_book_chapters_in_order(capsys):
+    root = repo_root()
     assert main(["notebooks"]) == 0
     printed = capsys.readouterr().out.split()
-    assert printed == [str(c.notebook.relative_to(REPO_ROOT)) for c in chapters()]
+    assert printed == [str(c.notebook.relative_to(root)) for c in chapters()]
     assert printed[0] == "notebooks/05_1_image_embeddings.ipynb"
 
 
 def test_doctor_reports_device_caches_and_assets(capsys, monkeypatch):
     monkeypatch.setenv("COURSE_OFFLINE", "1")
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
     assert "device        cpu" in out or "device        cuda" in out or "device        mps" in out
@@ -20,6 +27,45 @@ def test_doctor_reports_device_caches_and_assets(capsys, monkeypatch):
     assert "torch cache" in out
     assert "[present] image model efficientnet_lite0" in out
     assert "image model resnet50" in out
+    assert "MISCONFIGURED" not in out
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA, so COURSE_DEVICE=cuda is usable")
+def test_doctor_reports_cuda_requested_on_a_cpu_machine_and_exits_1(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    monkeypatch.setenv("COURSE_DEVICE", "cuda")
+    assert main(["doctor"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "" and "Traceback" not in captured.out
+    device = next(line for line in captured.out.splitlines() if line.startswith("device"))
+    assert device.startswith("device        MISCONFIGURED (COURSE_DEVICE='cuda'): ")
+    assert "CUDA is not available" in device and "cuda available: False" in device
+    assert "[present] image model efficientnet_lite0" in captured.out, "the rest of the report still prints"
+    last = captured.out.strip().splitlines()[-1]
+    assert last.startswith("COURSE_DEVICE='cuda' is not usable here") and "unset it" in last
+
+
+def test_doctor_reports_an_unknown_device_name(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "banana")
+    assert main(["doctor"]) == 1
+    device = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("device"))
+    assert "MISCONFIGURED (COURSE_DEVICE='banana')" in device and "unknown device 'banana'" in device
+
+
+def test_run_with_an_unknown_chapter_fails_before_running_anything(capsys):
+    ids = [c.id for c in chapters()]
+    assert main(["run", "--chapter", ids[0], "--chapter", "9.9"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "", "no chapter may run when one of the ids is wrong"
+    assert captured.err.count("\n") == 1
+    assert "'9.9'" in captured.err and ", ".join(ids) in captured.err
+
+
+def test_run_refuses_a_timeout_that_is_not_a_positive_whole_number(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["run", "--timeout", "0"])
+    assert raised.value.code == 2
+    assert "expected at least 1 second" in capsys.readouterr().err
 
 
 def test_prefetch_refuses_while_offline(capsys, monkeypatch):
@@ -29,8 +75,6 @@ def test_prefetch_refuses_while_offline(capsys, monkeypatch):
 
 
 def test_prefetch_reports_a_failed_download_in_one_line(capsys, monkeypatch, tmp_path):
-    import course_utils.models as models
-
     monkeypatch.delenv("COURSE_OFFLINE", raising=False)
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
 
@@ -38,8 +82,6 @@ def test_prefetch_reports_a_failed_download_in_one_line(capsys, monkeypatch, tmp
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(type(models._resnet50_weights()), "get_state_dict", no_network)
-    import course_utils.tooling.doctor as doctor
-
     only_resnet = [step for step in doctor.prefetch_steps() if "ResNet50" in step[0]]
     monkeypatch.setattr(doctor, "prefetch_steps", lambda: only_resnet)
     models.clear_cache()

@@ -1,10 +1,16 @@
-"""Key results travel from a notebook's outputs to the course summary; problems are caught."""
+"""Key results travel from a notebook's outputs to the course summary; problems are caught,
+and one failing chapter neither stops the run nor hides the summary."""
+
+import os
 
 import nbformat
+import pytest
+import yaml
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course_utils.key_results import METADATA_KEY, KeyResult, format_table
-from course_utils.tooling.runner import key_results, notebook_problems
+from course_utils.tooling.book_config import Chapter, UnknownChapterError
+from course_utils.tooling.runner import execute_chapter, kernel_env, key_results, notebook_problems, run_course
 
 
 def test_format_table_aligns_and_shows_the_book_value():
@@ -50,19 +56,81 @@ def _write_notebook(path, sources):
 
 
 def test_execute_chapter_collects_results_and_catches_stderr(tmp_path):
-    from course_utils.tooling.book_config import Chapter
-    from course_utils.tooling.runner import execute_chapter
-
-    good, noisy = tmp_path / "good.ipynb", tmp_path / "noisy.ipynb"
-    _write_notebook(good, [
+    noisy = tmp_path / "noisy.ipynb"
+    _write_notebook(noisy, [
         "from course_utils.key_results import KeyResult, show_key_results",
+        "import sys; print('oops', file=sys.stderr)",
         "show_key_results('9.1', [KeyResult('answer', 0.4201, book=0.42, model='m')])",
     ])
-    _write_notebook(noisy, ["import sys; print('oops', file=sys.stderr)"])
     build = tmp_path / "_build"
-    run = execute_chapter(Chapter("9.1", "Good", good), build)
-    assert run.problems == []
+    run = execute_chapter(Chapter("9.1", "Noisy", noisy), build)
     assert run.results == [KeyResult("answer", 0.4201, 0.42, "m", 3)]
-    assert (build / "good.ipynb").is_file()
-    run = execute_chapter(Chapter("9.2", "Noisy", noisy), build)
-    assert any("stderr: oops" in p for p in run.problems)
+    assert run.problems == ["cell 1 wrote to stderr: oops"]
+    assert (build / "noisy.ipynb").is_file()
+
+
+def _outputs(path):
+    return ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nbformat.read(path, as_version=4).cells]
+
+
+def test_a_dead_kernel_is_a_problem_and_the_partial_notebook_is_kept(tmp_path):
+    dies = tmp_path / "dies.ipynb"
+    _write_notebook(dies, ["print('before')", "import os; os._exit(1)", "print('after')"])
+    run = execute_chapter(Chapter("9.1", "Dies", dies), tmp_path / "_build")
+    assert len(run.problems) == 1, run.problems
+    assert "kernel died while running cell 1" in run.problems[0]
+    assert _outputs(run.output) == ["before\n", "", ""], "the cells that ran keep their outputs"
+    assert run.output.with_suffix(".kernel.log").is_file(), "the dead kernel's own messages are kept"
+
+
+def _checkout(root, chapters):
+    """A course checkout in ``root``: one notebook per (id, cell sources) and a book.yml listing them."""
+    (root / "notebooks").mkdir(parents=True)
+    entries = []
+    for chapter_id, sources in chapters:
+        name = f"notebooks/ch_{chapter_id.replace('.', '_')}.ipynb"
+        _write_notebook(root / name, sources)
+        entries.append({"id": chapter_id, "title": f"Chapter {chapter_id}", "notebook": name})
+    (root / "book.yml").write_text(yaml.safe_dump({"title": "Tiny", "chapters": entries}), encoding="utf-8")
+
+
+def test_a_timed_out_chapter_is_saved_and_the_run_goes_on_to_the_summary(tmp_path, monkeypatch, capsys):
+    results = ("from course_utils.key_results import KeyResult, show_key_results\n"
+               "show_key_results('9.2', [KeyResult('answer', 0.42, book=0.42)])")
+    _checkout(tmp_path, [
+        ("9.1", ["print('started')", "import time; time.sleep(60)", "print('never')"]),
+        ("9.2", ["import os; print(os.environ['COURSE_OFFLINE'], os.environ['PYTHONHASHSEED'])", results]),
+    ])
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    monkeypatch.delenv("COURSE_OFFLINE", raising=False)
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    before = dict(os.environ)
+
+    code = run_course(timeout=1)
+    out = capsys.readouterr().out
+
+    assert code == 1
+    assert dict(os.environ) == before, "run_course must not change the caller's environment"
+    slow, good = tmp_path / "_build" / "notebooks" / "ch_9_1.ipynb", tmp_path / "_build" / "notebooks" / "ch_9_2.ipynb"
+    assert _outputs(slow)[0] == "started\n" and _outputs(slow)[2] == "", "the partly executed notebook is saved"
+    assert _outputs(good)[0] == "1 0\n", "the kernel runs offline with a fixed hash seed"
+    assert "[9.1] FAILED" in out and "cell 1 was still running after 1 s" in out
+    assert "[9.2] ok" in out, "the chapter after the one that timed out still runs"
+    assert not list((tmp_path / "_build" / "notebooks").glob("*.kernel.log")), "logs are kept only for dead kernels"
+    summary = out[out.index("Key results"):]
+    assert "answer" in summary and "0.420" in summary
+    assert summary.strip().splitlines()[-1].startswith("1 of 2 chapters had problems: 9.1")
+
+
+def test_run_course_refuses_unknown_chapter_ids_before_running_any(tmp_path, monkeypatch, capsys):
+    _checkout(tmp_path, [("9.1", ["print('ran')"])])
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    with pytest.raises(UnknownChapterError, match="no chapter '9.9'; its chapter ids are 9.1"):
+        run_course(only=["9.1", "9.9"])
+    assert capsys.readouterr().out == ""
+    assert not (tmp_path / "_build").exists()
+
+
+def test_kernel_env_adds_offline_defaults_without_overriding_the_caller():
+    assert kernel_env({"PATH": "/bin"}) == {"PATH": "/bin", "COURSE_OFFLINE": "1", "PYTHONHASHSEED": "0"}
+    assert kernel_env({"COURSE_OFFLINE": "0"})["COURSE_OFFLINE"] == "0"

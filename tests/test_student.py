@@ -1,21 +1,39 @@
-"""Student copies hide the solutions, keep the lesson, run up to the first exercise; every solution passes its check."""
+"""Student copies hide the solutions, keep the lesson and stop at the first exercise; every solution
+passes its check; ``course student`` writes all copies or none.
+
+Only one test executes a notebook (marked ``notebooks``): the 5.2 student copy, up to its first
+exercise. Everything else reads the committed notebooks. Together they cover what executing every
+student copy would: the cells before the first stub are the lesson's cells unchanged (checked here),
+which nbval executes; each stub raises its exercise's NotImplementedError (checked here, by running
+the stub's code).
+"""
+
+import os
 
 import nbformat
 import pytest
+import yaml
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils.tooling.cli import main
-from course_utils.tooling.book_config import REPO_ROOT, chapters
 from course_utils.exercises import PASSED_PREFIX
+from course_utils.tooling import student as student_module
+from course_utils.tooling.book_config import chapters, repo_root
+from course_utils.tooling.cli import main
 from course_utils.tooling.student import (
     EXERCISE_TAG,
     SOLUTION_TAG,
     STUB_MARKER,
+    OutputFolderError,
+    StudentCopyError,
     make_student_copy,
     write_student_copies,
 )
 
 CHAPTERS = chapters()
+#: The one student copy executed in a kernel (a short chapter that no other test executes).
+EXECUTED_CHAPTER = "5.2"
 
 
 def _tags(cell):
@@ -71,12 +89,93 @@ def test_write_student_copies_writes_every_chapter(tmp_path):
     written = write_student_copies(tmp_path)
     assert [p.name for p in written] == [c.notebook.name for c in CHAPTERS]
     assert all(p.is_file() for p in written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written), "no temporary folder left"
 
 
-def test_course_student_command_lists_the_copies(capsys):
-    assert main(["student"]) == 0
+def test_course_student_writes_into_the_out_folder_and_lists_the_copies(capsys, tmp_path):
+    out = tmp_path / "handout"
+    assert main(["student", "--out", str(out)]) == 0
     printed = capsys.readouterr().out.split()
-    assert printed == [f"_build/student/{c.notebook.name}" for c in CHAPTERS]
+    assert printed == [str(out / c.notebook.name) for c in CHAPTERS]
+    assert all((out / c.notebook.name).is_file() for c in CHAPTERS)
+
+
+def test_course_student_defaults_to_build_student_of_the_checkout(capsys, monkeypatch, tmp_path):
+    _tiny_book(tmp_path, n_chapters=2)
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    assert main(["student"]) == 0
+    assert capsys.readouterr().out.split() == ["_build/student/ch1.ipynb", "_build/student/ch2.ipynb"]
+    assert sorted(p.name for p in (tmp_path / "_build" / "student").iterdir()) == ["ch1.ipynb", "ch2.ipynb"]
+
+
+def _tiny_book(root, n_chapters=4, broken=None):
+    """A book.yml with ``n_chapters`` toy chapters; chapter number ``broken`` has a solution tag on markdown."""
+    (root / "notebooks").mkdir(parents=True)
+    entries = []
+    for i in range(1, n_chapters + 1):
+        nb = _toy_notebook()
+        if i == broken:
+            nb.cells.append(new_markdown_cell("an answer", metadata={"tags": [SOLUTION_TAG]}))
+        nbformat.write(nb, root / "notebooks" / f"ch{i}.ipynb")
+        entries.append({"id": f"9.{i}", "title": f"Toy {i}", "notebook": f"notebooks/ch{i}.ipynb"})
+    (root / "book.yml").write_text(yaml.safe_dump({"chapters": entries}), encoding="utf-8")
+    return root / "book.yml"
+
+
+def test_a_failing_copy_leaves_no_partial_set(tmp_path):
+    book = _tiny_book(tmp_path / "course", broken=4)
+    out = tmp_path / "student"
+    out.mkdir()
+    (out / "ch1.ipynb").write_text("an older copy", encoding="utf-8")
+    with pytest.raises(StudentCopyError, match=r"chapter 9.4 \(ch4.ipynb\): cell 7 is tagged 'solution' but is a "
+                                               r"markdown cell.*no student copies were written"):
+        write_student_copies(out, book_yml=book)
+    assert sorted(p.name for p in out.iterdir()) == ["ch1.ipynb"], "3 of 4 copies written, or a temp folder left"
+    assert (out / "ch1.ipynb").read_text(encoding="utf-8") == "an older copy"
+
+
+def test_a_failing_copy_is_one_line_from_the_course_command(tmp_path, monkeypatch, capsys):
+    _tiny_book(tmp_path / "course", broken=2)
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path / "course"))
+    assert main(["student", "--out", str(tmp_path / "student")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("course student: chapter 9.2 (ch2.ipynb): cell 7")
+    assert not list((tmp_path / "student").iterdir())
+
+
+def test_an_out_path_that_is_a_file_is_one_sentence(tmp_path, capsys):
+    blocker = tmp_path / "taken"
+    blocker.write_text("not a folder", encoding="utf-8")
+    expected = f"cannot write student copies into {blocker}: {blocker} is a file, not a folder; .*--out DIR"
+    with pytest.raises(OutputFolderError, match=expected):
+        write_student_copies(blocker)
+    assert main(["student", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{blocker} is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_an_unwritable_out_folder_is_one_sentence(tmp_path, monkeypatch, capsys):
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", kwargs.get("dir"))
+
+    monkeypatch.setattr(student_module.tempfile, "mkdtemp", refused)
+    assert main(["student", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"course student: cannot write student copies into {tmp_path}: Permission denied; choose a " \
+                  "folder you can write to with course student --out DIR\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_a_read_only_out_folder_is_one_sentence(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(OutputFolderError, match="Permission denied"):
+            write_student_copies(locked)
+    finally:
+        locked.chmod(0o755)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.id for c in CHAPTERS])
@@ -87,7 +186,8 @@ def test_every_solution_is_followed_by_its_check_and_passes_it(chapter):
     if not solutions:
         pytest.skip(f"chapter {chapter.id} has no exercises yet")
     assert 2 <= len(solutions) <= 4, f"chapter {chapter.id} should have 2-4 exercises, has {len(solutions)}"
-    assert "show_key_results" in cells[-1].source, "the key-results cell must stay last"
+    results = [i for i, c in enumerate(cells) if c.cell_type == "code" and "show_key_results" in c.source]
+    assert results and results[-1] > solutions[-1] + 1, "the exercises come before the chapter's key results"
     for i in solutions:
         task = cells[i - 1] if cells[i - 1].cell_type == "markdown" else cells[i - 2]
         assert EXERCISE_TAG in _tags(task) and task.cell_type == "markdown", f"cell {i}: task markdown missing"
@@ -113,19 +213,36 @@ def test_student_copy_hides_answers_and_keeps_the_lesson(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.id for c in CHAPTERS])
-def test_student_copy_runs_up_to_the_first_exercise(chapter, tmp_path):
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+def test_every_stub_raises_its_exercise_and_hint(chapter):
+    full = nbformat.read(chapter.notebook, as_version=4)
+    student = make_student_copy(full)
+    stubs = [(i, c) for i, c in enumerate(student.cells) if SOLUTION_TAG in _tags(c)]
+    for number, (i, stub) in enumerate(stubs, start=1):
+        with pytest.raises(NotImplementedError, match=f"^Exercise {number}: .+"):
+            exec(compile(stub.source, f"<cell {i}>", "exec"), {})
 
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.id for c in CHAPTERS])
+def test_lesson_cells_before_the_first_stub_are_the_lessons_own(chapter):
+    full = nbformat.read(chapter.notebook, as_version=4)
+    student = make_student_copy(full)
+    stubs = [i for i, c in enumerate(student.cells) if SOLUTION_TAG in _tags(c)]
+    first = stubs[0] if stubs else len(student.cells)
+    for i in range(first):
+        if EXERCISE_TAG not in _tags(full.cells[i]):
+            assert student.cells[i] == full.cells[i], f"cell {i} before the first exercise must be the lesson's own"
+
+
+@pytest.mark.notebooks
+def test_student_copy_runs_up_to_the_first_exercise():
+    chapter = next(c for c in CHAPTERS if c.id == EXECUTED_CHAPTER)
     student = make_student_copy(nbformat.read(chapter.notebook, as_version=4))
     stubs = [i for i, c in enumerate(student.cells) if SOLUTION_TAG in _tags(c)]
+    assert stubs, f"chapter {chapter.id} should have exercises"
     client = NotebookClient(student, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(chapter.notebook.parent)}})
-    if not stubs:
-        client.execute()
-        return
     with pytest.raises(CellExecutionError) as raised:
-        client.execute()
+        client.execute(env={**os.environ, "COURSE_OFFLINE": "1", "PYTHONHASHSEED": "0"})
     assert "NotImplementedError" in str(raised.value) and "Exercise 1:" in str(raised.value)
     first = stubs[0]
     errors = [i for i, c in enumerate(student.cells) if c.cell_type == "code"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Callable
 
 import numpy as np
 
 from course_utils import sounds
-from course_utils.exercises.base import CheckResult, raised, cos
+from course_utils.exercises.base import CheckResult, cos, describe, raised
+from course_utils.validation import check_sample_rate
 
 
 def _loudness_probe_sounds(sr: int) -> dict[str, np.ndarray]:
@@ -33,29 +34,41 @@ def check_loudness_invariant_mfcc(fn: Callable, sr: int = 22050) -> CheckResult:
     Returns
     -------
     CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``sr`` is not a plausible sample rate.
     """
+    sr = check_sample_rate(sr)
     probes = _loudness_probe_sounds(sr)
     loud, worst = {}, (2.0, "", 1.0, None, None)
     for name, y in probes.items():
-        try:
-            loud[name] = np.asarray(fn(y, sr), dtype=np.float64)
-            for gain in (0.25, 0.02):
-                quiet = np.asarray(fn((y * gain).astype(np.float32), sr), dtype=np.float64)
-                if quiet.ndim != 1 or quiet.shape != loud[name].shape or not np.all(np.isfinite(quiet)):
-                    return CheckResult(False, f"expected a 1-D finite vector of one fixed length, got shape "
-                                              f"{quiet.shape} for the quiet {name}; return one vector per clip.")
-                if not np.any(quiet) or not np.any(loud[name]):
-                    return CheckResult(False, f"your embedding of the {name} is an all-zero vector, so its cosine "
-                                              "similarity is undefined; return values that describe the sound.")
-                sim = cos(quiet, loud[name])
-                if sim < worst[0]:
-                    worst = (sim, name, gain, quiet, loud[name])
-        except Exception as err:  # a learner's function may raise anything
-            return raised("embedding function", err)
+        vector = _embedding(fn, y, sr, f"the {name}")
+        if isinstance(vector, CheckResult):
+            return vector
+        first = next(iter(loud.values()), vector)
+        if vector.shape != first.shape:
+            return CheckResult(False, f"expected vectors of one fixed length, got {first.shape[0]} values for the "
+                                      f"{next(iter(loud))} and {vector.shape[0]} for the {name}; return the same "
+                                      "number of values for every clip.")
+        loud[name] = vector
+        for gain in (0.25, 0.02):
+            quiet = _embedding(fn, (y * gain).astype(np.float32), sr, f"the quiet {name}")
+            if isinstance(quiet, CheckResult):
+                return quiet
+            if quiet.shape != loud[name].shape:
+                return CheckResult(False, f"expected a 1-D finite vector of one fixed length, got shape "
+                                          f"{quiet.shape} for the quiet {name} and {loud[name].shape} for the loud "
+                                          "one; return one vector of the same length for every clip.")
+            sim = cos(quiet, loud[name])
+            if sim < worst[0]:
+                worst = (sim, name, gain, quiet, loud[name])
     sim, name, gain, quiet, reference = worst
     if sim < 0.999:
-        change = np.abs(quiet - reference) / (np.abs(reference) + 1e-9)
-        dim = int(np.argmax(np.abs(quiet - reference)))
+        with np.errstate(over="ignore", invalid="ignore"):  # values near the float64 limit: report, don't warn
+            change = np.abs(quiet - reference) / (np.abs(reference) + 1e-9)
+            dim = int(np.argmax(np.abs(quiet - reference)))
         hint = (" Dimension 0 moved most: that is the mean of MFCC 0, the loudness. Drop it, or scale each clip "
                 "to the same peak before embedding." if dim == 0 else
                 f" Dimension {dim} moved most ({reference[dim]:.1f} → {quiet[dim]:.1f}); find which part of "
@@ -75,6 +88,33 @@ def check_loudness_invariant_mfcc(fn: Callable, sr: int = 22050) -> CheckResult:
                                   "timbre coefficients (MFCC 1-19).")
     return CheckResult(True, f"a clip at 1/50 of the volume embeds like the loud one (worst cosine {sim:.4f}), "
                              f"and different sounds stay apart (closest pair {pair[0]} ↔ {pair[1]} {top:.3f}).")
+
+
+def _embedding(fn: Callable, y: np.ndarray, sr: int, what: str) -> np.ndarray | CheckResult:
+    """``fn(y, sr)`` as a finite, non-zero 1-D float64 vector, or the result that says what is wrong with it."""
+    try:
+        out = fn(y, sr)
+    except Exception as err:  # a learner's function may raise anything
+        return raised("embedding function", err)
+    if out is None:
+        return CheckResult(False, f"your embedding function returned None (NoneType) for {what}; end it with "
+                                  "`return` and the clip's vector.")
+    try:
+        vector = np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        return CheckResult(False, f"your embedding function returned {describe(out)} for {what}; return a 1-D "
+                                  "array of numbers.")
+    if vector.ndim != 1 or vector.size == 0:
+        return CheckResult(False, f"expected a 1-D finite vector of one fixed length, got shape {vector.shape} for "
+                                  f"{what}; return one vector per clip.")
+    if not np.all(np.isfinite(vector)):
+        bad = int(np.flatnonzero(~np.isfinite(vector))[0])
+        return CheckResult(False, f"your embedding of {what} holds NaN or infinite values (first at dimension "
+                                  f"{bad}); look for a division by zero or a log of 0.")
+    if not np.any(vector):
+        return CheckResult(False, f"your embedding of {what} is an all-zero vector, so its cosine similarity is "
+                                  "undefined; return values that describe the sound.")
+    return vector
 
 
 def _mystery_clips(sr: int) -> dict[str, tuple[str, np.ndarray]]:
@@ -103,11 +143,18 @@ def check_instrument_identifier(identify: Callable, sr: int = 22050) -> CheckRes
     identify : callable
         ``identify(y, sr) -> str``.
     sr : int
+        Sample rate of the clips.
 
     Returns
     -------
     CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``sr`` is not a plausible sample rate.
     """
+    sr = check_sample_rate(sr)
     wrong = []
     clips = _mystery_clips(sr)
     for label, (truth, y) in clips.items():

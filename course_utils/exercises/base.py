@@ -1,6 +1,5 @@
 """What every exercise check returns, and the small tools the checks share."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_utils.similarity import cosine_similarity
-
 
 #: How a passed and a failed check start when printed.
 PASSED_PREFIX = "✔ Correct. "
@@ -45,11 +43,65 @@ class CheckResult:
 
 
 def raised(what: str, err: Exception) -> CheckResult:
+    """The result for an answer that raised: the error's type and message, and what to do.
+
+    Examples
+    --------
+    >>> raised("lookup function", KeyError("G"))
+    ✘ Not yet. your lookup function raised KeyError: 'G'. Fix that error first.
+    """
     return CheckResult(False, f"your {what} raised {type(err).__name__}: {err}. Fix that error first.")
 
 
+def describe(value: object) -> str:
+    """A short description of an answer for a message: its repr (cut at 60 characters) and its type.
+
+    Examples
+    --------
+    >>> describe(None)
+    'None (NoneType)'
+    """
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def number(value: float) -> str:
+    """A response or score as checks print it: three decimals, or three significant digits when huge.
+
+    Examples
+    --------
+    >>> number(2.4), number(2.4e200)
+    ('2.400', '2.4e+200')
+    """
+    return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.3g}"
+
+
 def cos(a: np.ndarray, b: np.ndarray) -> float:
-    """Cosine of two flattened vectors; an all-zero or NaN vector raises (see course_utils.similarity)."""
-    return cosine_similarity(np.ravel(a), np.ravel(b))
+    """Cosine of two flattened, finite vectors, without overflow for huge values.
+
+    A vector whose values are so large or small that its norm would overflow
+    or underflow is first divided by its largest absolute value (the cosine
+    does not change); other vectors are used as they are.
+
+    Raises
+    ------
+    ValueError
+        If a vector is all zeros or holds NaN/inf (see :func:`course_utils.similarity.cosine_similarity`).
+
+    Examples
+    --------
+    >>> round(cos(np.array([1e308, 0.0]), np.array([1e308, 1e308])), 3)
+    0.707
+    """
+    return cosine_similarity(_rescaled(a), _rescaled(b))
 
 
+def _rescaled(v: np.ndarray) -> np.ndarray:
+    v = np.ravel(np.asarray(v, dtype=np.float64))
+    if v.size and np.all(np.isfinite(v)):
+        peak = float(np.abs(v).max())
+        if peak > 1e150 or 0.0 < peak < 1e-150:
+            return v / peak
+    return v

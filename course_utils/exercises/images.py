@@ -8,7 +8,7 @@ import numpy as np
 from PIL import ImageOps
 
 from course_utils.images import to_rgb_image
-from course_utils.exercises.base import CheckResult, raised
+from course_utils.exercises.base import CheckResult, describe, raised
 
 
 def _unseen_edit(photo):
@@ -39,6 +39,9 @@ def check_nearest_neighbour(lookup: Callable, originals: Mapping[str, object]) -
     -------
     CheckResult
     """
+    if not isinstance(originals, Mapping):
+        return CheckResult(False, f"expected originals as a dict of name → photo, got {describe(originals)}; pass "
+                                  "the dict of original photos used to build the gallery.")
     if not originals:
         return CheckResult(False, "originals is empty; pass the dict of original photos used to build the gallery.")
     wrong, answers = [], {}
@@ -92,10 +95,30 @@ def check_hardest_edit(answer: str, similarity: np.ndarray, labels: Sequence[str
     -------
     CheckResult
     """
-    S = np.asarray(similarity, dtype=np.float64)
+    if not isinstance(answer, (str, np.str_)):
+        return CheckResult(False, f"expected the name of an edit as a string, such as 'flip', got {describe(answer)}.")
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, (Sequence, np.ndarray)):
+        return CheckResult(False, f"expected labels as a list of gallery labels, got {describe(labels)}; pass "
+                                  "the gallery's labels unchanged.")
+    labels = list(labels)
+    if not all(isinstance(label, (str, np.str_)) for label in labels):
+        odd = next(label for label in labels if not isinstance(label, (str, np.str_)))
+        return CheckResult(False, f"expected every label to be a string such as 'cat (flip)', got {describe(odd)}; "
+                                  "pass the gallery's labels unchanged.")
+    labels = [str(label) for label in labels]
+    try:
+        S = np.asarray(similarity, dtype=np.float64)
+    except (TypeError, ValueError):
+        return CheckResult(False, f"expected the similarity matrix as an array of numbers, got "
+                                  f"{describe(similarity)}; pass S from the gallery cells.")
     if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] != len(labels):
         return CheckResult(False, f"expected a square similarity matrix with one row per label ({len(labels)}), "
                                   f"got shape {S.shape}; pass S and labels from the gallery cells.")
+    if not np.all(np.isfinite(S)):
+        i, j = (int(v) for v in np.argwhere(~np.isfinite(S))[0])
+        return CheckResult(False, f"the similarity matrix holds NaN or infinite values (first S[{i}, {j}] = "
+                                  f"{S[i, j]}, {labels[i]!r} ↔ {labels[j]!r}), so no edit can be ranked; "
+                                  "recompute S with cosine_similarity_matrix from finite, non-zero embeddings.")
     means = _edit_similarities(S, labels)
     if not means:
         return CheckResult(False, "found no 'name (edit)' labels whose original 'name' is also in the gallery; "
@@ -104,10 +127,10 @@ def check_hardest_edit(answer: str, similarity: np.ndarray, labels: Sequence[str
     table = ", ".join(f"{k} {means[k]:.3f}" for k in ranked)
     if answer not in means:
         return CheckResult(False, f"{answer!r} is not one of the gallery's edits {sorted(means)}.")
-    if answer == ranked[0]:
+    if means[answer] <= means[ranked[0]]:  # a tie for the lowest counts
         return CheckResult(True, f"{answer} copies stay least similar to their originals. Mean similarity "
                                  f"original ↔ copy, lowest first: {table}.")
-    lower = ranked.index(answer)
+    lower = sum(means[k] < means[answer] for k in ranked)
     return CheckResult(False, f"{answer} copies average {means[answer]:.3f} with their originals, and "
                               f"{lower} edit{'s' if lower > 1 else ''} score{'' if lower > 1 else 's'} lower. "
                               "For each edit, average S[original, its copy] over the photos and pick the lowest.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Callable
 
 import numpy as np
 
 from course_utils.photos import sample_photo
 from course_utils.video import frame_indices
-from course_utils.exercises.base import CheckResult, raised, cos
+from course_utils.exercises.base import CheckResult, cos, raised
+from course_utils.validation import check_finite, check_scalar
 
 
 def check_stable_frame_count(k: int, frames: np.ndarray, encoder, threshold: float = 0.995) -> CheckResult:
@@ -26,19 +27,37 @@ def check_stable_frame_count(k: int, frames: np.ndarray, encoder, threshold: flo
         The clip.
     encoder : course_utils.models.ImageEncoder
     threshold : float
+        Strictly between 0 and 1.
 
     Returns
     -------
     CheckResult
+        A bad K is a failed result, never an error.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``threshold`` is not a number strictly between 0 and 1, ``frames`` is not a clip,
+        or the encoder's embeddings are not finite.
     """
-    n = len(frames)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
+    threshold = check_scalar(threshold, "threshold", float, min_val=0.0, max_val=1.0, include_boundaries="neither")
+    try:
+        n = len(frames)
+    except TypeError:
+        raise TypeError(f"expected frames as an array of shape (n, H, W, 3), got {type(frames).__name__}; "
+                        "pass the clip's frames") from None
+    if n == 0:
+        raise ValueError("expected frames with at least one frame, got an empty clip; pass the clip's frames")
+    try:
+        k = check_scalar(k, "K", int, min_val=1, max_val=n)
+    except (TypeError, ValueError):
         return CheckResult(False, f"expected K as a whole number of frames between 1 and {n}, got {k!r}.")
-    e = encoder.embed(list(frames))
+    e = np.asarray(encoder.embed(list(frames)), dtype=np.float64)
+    check_finite(e, "the encoder's frame embeddings")
     reference = e.mean(axis=0)
     sims = {K: cos(e[frame_indices(n, K)].mean(axis=0), reference) for K in range(1, n + 1)}
-    stable = next(K for K in range(1, n + 1) if all(sims[j] >= threshold for j in range(K, n + 1)))
-    k = int(k)
+    # K = n is the reference itself; it is stable whatever the rounding says.
+    stable = next((K for K in range(1, n + 1) if all(sims[j] >= threshold for j in range(K, n))), n)
     if k == stable:
         before = f"; K = {k - 1} gives {sims[k - 1]:.4f}" if k > 1 else ""
         return CheckResult(True, f"from K = {k} on, every K stays at cosine ≥ {threshold} with all {n} frames "
@@ -73,13 +92,18 @@ def check_scene_cut(find_cut: Callable, seed: int = 0) -> CheckResult:
     find_cut : callable
         ``find_cut(frames) -> int``: the index of the first frame of the second shot.
     seed : int
-        Picks the cut positions.
+        Picks the cut positions (≥ 0).
 
     Returns
     -------
     CheckResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``seed`` is not a whole number ≥ 0.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_scalar(seed, "seed", int, min_val=0))
     shots = [("cat", "coffee"), ("rocket", "astronaut"), ("temple", "flower")]
     cuts = rng.permutation(np.arange(2, 7))[:3]
     n = 8

@@ -49,7 +49,7 @@ def device_line() -> tuple[str, bool]:
         return f"{models.pick_device()} ({found})", True
     except ValueError as err:
         setting = os.environ.get("COURSE_DEVICE", "")
-        return f"MISCONFIGURED: COURSE_DEVICE={setting!r}: {err} ({found})", False
+        return f"MISCONFIGURED (COURSE_DEVICE={setting!r}): {err} ({found})", False
 
 
 def doctor() -> int:
@@ -67,6 +67,10 @@ def doctor() -> int:
         mark = "present" if row.present else "missing"
         print(f"  [{mark:7s}] {row.name:28s} {row.location}")
         print(f"            needed for {row.needed_for}")
+    if not device_ok:
+        setting = os.environ.get("COURSE_DEVICE", "")
+        print(f"\nCOURSE_DEVICE={setting!r} is not usable here: unset it, or set it to cpu or auto "
+              "(the device line above says why).")
     return 0 if device_ok else 1
 
 

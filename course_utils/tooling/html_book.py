@@ -42,7 +42,7 @@ import nbformat
 import yaml
 from jupyter_book.config import get_default_sphinx_config, get_validator
 
-from course_utils.tooling.book_config import REPO_ROOT, Chapter, load_book
+from course_utils.tooling.book_config import Chapter, load_book, repo_root
 
 #: Where the generated Jupyter Book sources go, relative to the output root.
 SOURCE_DIR = Path("_build") / "book_src"
@@ -266,8 +266,8 @@ def write_sources(book_yml: str | Path | None = None, out_root: str | Path | Non
     ValueError
         If ``book.yml`` is invalid (see :func:`course_utils.tooling.book_config.load_book`, :func:`book_config`).
     """
-    book_yml = Path(book_yml) if book_yml is not None else REPO_ROOT / "book.yml"
-    out_root = Path(out_root) if out_root is not None else REPO_ROOT
+    book_yml = Path(book_yml) if book_yml is not None else repo_root() / "book.yml"
+    out_root = Path(out_root) if out_root is not None else repo_root()
     book = load_book(book_yml)
     config = book_config(book)
     src = out_root / SOURCE_DIR
@@ -358,7 +358,7 @@ def build_book(book_yml: str | Path | None = None, out_root: str | Path | None =
     BookBuildError
         If Sphinx reports a warning or an error, or a page would fetch something from the network.
     """
-    out_root = Path(out_root) if out_root is not None else REPO_ROOT
+    out_root = Path(out_root) if out_root is not None else repo_root()
     sources = write_sources(book_yml, out_root)
     html_dir = out_root / HTML_DIR
     # A fresh build every time: no page survives from an older book.yml, and Sphinx re-reads every

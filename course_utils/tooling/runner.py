@@ -1,10 +1,16 @@
 """``make course``: execute every chapter notebook offline and summarise it.
 
 Each notebook listed in ``book.yml`` is executed headlessly with nbclient into
-``_build/notebooks/``. The run fails when a cell raises, when anything is
-written to stderr (a warning or progress bar leaking into the lesson) or when
-a notebook publishes no key results. At the end one table lists every
+``_build/notebooks/``. A chapter fails when a cell raises, times out or kills
+the kernel, when anything is written to stderr (a warning or progress bar
+leaking into the lesson) or when the notebook publishes no key results. A
+failing chapter does not stop the run: its partly executed notebook is saved
+for inspection and the next chapter runs. At the end one table lists every
 chapter's key results next to the book's figures.
+
+The kernel gets its own environment (the caller's, with ``COURSE_OFFLINE=1``
+and ``PYTHONHASHSEED=0`` unless they are set); the caller's ``os.environ`` is
+never changed.
 """
 
 from __future__ import annotations
@@ -13,9 +19,20 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Mapping
 
-from course_utils.tooling.book_config import Chapter, REPO_ROOT, chapters
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
 from course_utils.key_results import METADATA_KEY, KeyResult, format_table
+from course_utils.tooling.book_config import Chapter, CourseFileMissingError, chapters, repo_root, select_chapters
+from course_utils.validation import check_scalar
+
+#: Seconds one cell may run before the chapter is stopped (``course run --timeout``).
+DEFAULT_CELL_TIMEOUT = 900
+#: Environment variables the kernel gets unless the caller has set them.
+KERNEL_ENV_DEFAULTS = {"COURSE_OFFLINE": "1", "PYTHONHASHSEED": "0"}
 
 
 @dataclass
@@ -53,51 +70,147 @@ def notebook_problems(nb) -> list[str]:
     return problems
 
 
-def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = 900) -> ChapterRun:
-    """Execute one chapter notebook into ``build_dir`` and collect its results."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+def kernel_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a chapter's kernel runs with: ``base`` plus :data:`KERNEL_ENV_DEFAULTS` where unset.
 
+    Parameters
+    ----------
+    base : mapping, optional
+        Defaults to ``os.environ``, which is read, never changed.
+
+    Returns
+    -------
+    dict
+        A new dict.
+    """
+    env = dict(os.environ if base is None else base)
+    for key, value in KERNEL_ENV_DEFAULTS.items():
+        env.setdefault(key, value)
+    return env
+
+
+def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CELL_TIMEOUT,
+                    env: Mapping[str, str] | None = None) -> ChapterRun:
+    """Execute one chapter notebook into ``build_dir`` and collect its results.
+
+    A cell that raises, runs longer than ``timeout`` seconds or kills the
+    kernel stops the notebook; the problem is recorded in
+    :attr:`ChapterRun.problems` and the partly executed notebook is saved all
+    the same, so it can be opened to see where it stopped. The kernel's own
+    stderr goes to a log file, kept beside the notebook only when the kernel
+    died (``<name>.kernel.log``).
+
+    Parameters
+    ----------
+    chapter : Chapter
+        An entry of ``book.yml``.
+    build_dir : Path
+        Where the executed notebook is written (under its own file name).
+    timeout : int
+        Seconds one cell may run.
+    env : mapping, optional
+        The kernel's environment; defaults to :func:`kernel_env`.
+
+    Returns
+    -------
+    ChapterRun
+
+    Raises
+    ------
+    CourseFileMissingError
+        If the chapter's notebook does not exist.
+    """
+    timeout = check_scalar(timeout, "timeout", int, min_val=1)
     if not chapter.notebook.is_file():
-        raise FileNotFoundError(f"chapter {chapter.id}: notebook {chapter.notebook} (named in book.yml) does not exist")
+        raise CourseFileMissingError(f"chapter {chapter.id}: notebook {chapter.notebook} (named in book.yml) "
+                                     "does not exist")
     nb = nbformat.read(chapter.notebook, as_version=4)
-    out_path = build_dir / chapter.notebook.name
-    start = time.perf_counter()
+    out_path = Path(build_dir) / chapter.notebook.name
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(chapter.notebook.parent)}})
-    problems = []
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        problems.append(str(exc).strip().splitlines()[-1])
-    seconds = time.perf_counter() - start
+    current = {"cell": None}
+
+    def note_cell(cell, cell_index):
+        current["cell"] = cell_index
+
+    client.on_cell_start = note_cell
+    stopped: str | None = None
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path = out_path.with_suffix(".kernel.log")
+    start = time.perf_counter()
+    with open(log_path, "w", encoding="utf-8") as kernel_log:  # the kernel's own stderr, kept off the terminal
+        try:
+            client.execute(env=dict(env) if env is not None else kernel_env(), stderr=kernel_log)
+        except CellTimeoutError:
+            stopped = (f"cell {current['cell']} was still running after {timeout} s and was stopped; later cells "
+                       "did not run (raise the limit with course run --timeout, or make the cell faster)")
+        except DeadKernelError:
+            stopped = (f"the kernel died while running cell {current['cell']} (out of memory, or the process "
+                       f"exited); later cells did not run; the kernel's last messages are in {log_path.name}")
+        except CellExecutionError as err:
+            # The cell's error output is in the notebook and is reported below with its cell number;
+            # the exception's own last line is kept only if the notebook has none.
+            lines = str(err).strip().splitlines()
+            stopped = None if any(out.get("output_type") == "error" for cell in nb.cells
+                                  for out in cell.get("outputs", [])) else (lines[-1] if lines else "a cell raised")
+    if stopped is None or "kernel died" not in stopped:
+        log_path.unlink()
+    seconds = time.perf_counter() - start
     nbformat.write(nb, out_path)
-    run = ChapterRun(chapter, out_path, seconds, key_results(nb), problems + notebook_problems(nb))
+    problems = notebook_problems(nb)
+    if stopped is not None:
+        # A stopped cell shows the interrupt as an error output: the sentence above already says what happened.
+        interrupted = f"cell {current['cell']} raised"
+        problems = [stopped] + [p for p in problems if not p.startswith(interrupted)]
+    run = ChapterRun(chapter, out_path, seconds, key_results(nb), problems)
     if not run.results and not run.problems:
         run.problems.append("published no key results (end the notebook with show_key_results)")
     return run
 
 
-def run_course(build_dir: Path | None = None, only: list[str] | None = None) -> int:
+def _shown(path: Path, root: Path) -> str:
+    """``path`` relative to the checkout when it lies inside it, else in full."""
+    path = Path(path).resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def run_course(build_dir: Path | None = None, only: Iterable[str] | None = None,
+               timeout: int = DEFAULT_CELL_TIMEOUT) -> int:
     """Execute the chapters of ``book.yml`` and print the course's key-results table.
+
+    Every selected chapter runs, even after one fails; the table and the list
+    of chapters with problems are printed at the end either way.
+
+    Parameters
+    ----------
+    build_dir : Path, optional
+        Where the executed notebooks go; defaults to ``_build/notebooks/`` in the checkout.
+    only : iterable of str, optional
+        Chapter ids to run (``course run --chapter 5.1``); all chapters when empty.
+    timeout : int
+        Seconds one cell may run.
 
     Returns
     -------
     int
         0 when every chapter ran cleanly, 1 otherwise (a process exit code).
+
+    Raises
+    ------
+    UnknownChapterError
+        If ``only`` names a chapter that ``book.yml`` does not list; nothing is executed.
     """
-    os.environ.setdefault("COURSE_OFFLINE", "1")
-    build_dir = build_dir or REPO_ROOT / "_build" / "notebooks"
+    timeout = check_scalar(timeout, "timeout", int, min_val=1)
+    root = repo_root()
+    selected = select_chapters(chapters(root / "book.yml"), only)
+    build_dir = Path(build_dir) if build_dir is not None else root / "_build" / "notebooks"
+    env = kernel_env()
     runs = []
-    for chapter in chapters():
-        if only and chapter.id not in only:
-            continue
-        print(f"[{chapter.id}] {chapter.title}: executing {chapter.notebook.relative_to(REPO_ROOT)} ...", flush=True)
-        run = execute_chapter(chapter, build_dir)
+    for chapter in selected:
+        print(f"[{chapter.id}] {chapter.title}: executing {_shown(chapter.notebook, root)} ...", flush=True)
+        run = execute_chapter(chapter, build_dir, timeout=timeout, env=env)
         status = "ok" if not run.problems else "FAILED"
-        print(f"[{chapter.id}] {status} in {run.seconds:.0f} s → {run.output.relative_to(REPO_ROOT)}", flush=True)
+        print(f"[{chapter.id}] {status} in {run.seconds:.0f} s → {_shown(run.output, root)}", flush=True)
         for problem in run.problems:
             print(f"      {problem}")
         runs.append(run)
@@ -108,10 +221,14 @@ def run_course(build_dir: Path | None = None, only: list[str] | None = None) -> 
         print(f"{run.chapter.id} {run.chapter.title}" + (f"  [model: {', '.join(models)}]" if models else ""))
         if run.results:
             print("    " + format_table(run.results).replace("\n", "\n    "))
+        for problem in run.problems:
+            print(f"    problem: {problem}")
         print()
     failed = [r.chapter.id for r in runs if r.problems]
     if failed:
-        print(f"chapters with problems: {', '.join(failed)}")
+        print(f"{len(failed)} of {len(runs)} chapters had problems: {', '.join(failed)}; "
+              f"their executed notebooks (partly executed where a cell stopped) are in {_shown(build_dir, root)}/")
         return 1
-    print(f"all {len(runs)} chapters ran offline without errors or stderr; executed notebooks in {build_dir.relative_to(REPO_ROOT)}/")
+    print(f"all {len(runs)} chapters ran offline without errors or stderr; executed notebooks in "
+          f"{_shown(build_dir, root)}/")
     return 0

@@ -6,7 +6,8 @@ task (tagged ``exercise``), a code cell with the worked answer (tagged
 with a function from :mod:`course_utils.exercises`.
 
 :func:`write_student_copies` (``course student``, ``make student``) writes a
-copy of every chapter of ``book.yml`` into ``_build/student/`` in which
+copy of every chapter of ``book.yml`` into ``_build/student/`` (or ``--out DIR``), all
+of them or none, in which
 
 - every ``solution`` cell is replaced by a stub that raises
   ``NotImplementedError("Exercise N: <hint>")``; the hint is the cell's
@@ -19,9 +20,13 @@ copy of every chapter of ``book.yml`` into ``_build/student/`` in which
 from __future__ import annotations
 
 import copy
+import shutil
+import tempfile
 from pathlib import Path
 
-from course_utils.tooling.book_config import REPO_ROOT, chapters
+import nbformat
+
+from course_utils.tooling.book_config import CourseError, chapters, repo_root
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
@@ -97,13 +102,39 @@ def make_student_copy(nb):
     return student
 
 
-def write_student_copies(out_dir: str | Path | None = None) -> list[Path]:
-    """Write a student copy of every chapter notebook in ``book.yml``.
+class StudentCopyError(CourseError, ValueError):
+    """A chapter notebook cannot be turned into a student copy (e.g. a markdown cell tagged ``solution``)."""
+
+
+class OutputFolderError(CourseError, OSError):
+    """The folder for the student copies cannot be created or written to."""
+
+
+def _prepare_folder(out: Path) -> Path:
+    """Create ``out`` if needed and return a new empty temporary folder inside it, or raise one clear error."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".student-", dir=out))
+    except OSError as err:
+        blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker is not None else (err.strerror or type(err).__name__)
+        raise OutputFolderError(f"cannot write student copies into {out}: {reason}; choose a folder you can "
+                                "write to with course student --out DIR") from None
+
+
+def write_student_copies(out_dir: str | Path | None = None, book_yml: str | Path | None = None) -> list[Path]:
+    """Write a student copy of every chapter notebook in ``book.yml``, all of them or none.
+
+    The copies are first written to a temporary folder inside ``out_dir`` and
+    moved into place only when every one of them has been made, so a chapter
+    that cannot be copied leaves ``out_dir`` as it was (no partial set).
 
     Parameters
     ----------
     out_dir : str or Path, optional
-        Defaults to ``_build/student/`` in the repository.
+        Defaults to ``_build/student/`` in the checkout; created if missing.
+    book_yml : str or Path, optional
+        Defaults to ``book.yml`` in the checkout.
 
     Returns
     -------
@@ -112,21 +143,39 @@ def write_student_copies(out_dir: str | Path | None = None) -> list[Path]:
 
     Raises
     ------
-    FileNotFoundError
-        If a notebook named in ``book.yml`` does not exist.
+    CourseFileMissingError
+        If a notebook named in ``book.yml`` does not exist (a ``FileNotFoundError``).
+    OutputFolderError
+        If ``out_dir`` cannot be created or written to (an ``OSError``).
+    StudentCopyError
+        If a notebook cannot be turned into a student copy (a ``ValueError``).
     """
-    import nbformat
-
-
-    out = Path(out_dir) if out_dir is not None else REPO_ROOT / "_build" / "student"
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for chapter in chapters():
-        if not chapter.notebook.is_file():
-            raise FileNotFoundError(f"chapter {chapter.id}: notebook {chapter.notebook} (named in book.yml) "
-                                    "does not exist")
-        nb = nbformat.read(chapter.notebook, as_version=4)
-        path = out / chapter.notebook.name
-        nbformat.write(make_student_copy(nb), path)
-        written.append(path)
-    return written
+    book = chapters(book_yml)
+    out = Path(out_dir) if out_dir is not None else repo_root() / "_build" / "student"
+    staging = _prepare_folder(out)
+    try:
+        staged = []
+        for chapter in book:
+            nb = nbformat.read(chapter.notebook, as_version=4)
+            try:
+                student = make_student_copy(nb)
+            except ValueError as err:
+                raise StudentCopyError(f"chapter {chapter.id} ({chapter.notebook.name}): {err}; "
+                                       f"no student copies were written") from None
+            path = staging / chapter.notebook.name
+            nbformat.write(student, path)
+            staged.append(path)
+        written = []
+        for path in staged:
+            target = out / path.name
+            path.replace(target)
+            written.append(target)
+        return written
+    except OSError as err:
+        if isinstance(err, CourseError):
+            raise
+        reason = err.strerror or str(err)
+        raise OutputFolderError(f"cannot write student copies into {out}: {reason}; choose a folder you can "
+                                "write to with course student --out DIR") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
