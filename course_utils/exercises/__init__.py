@@ -20,12 +20,15 @@ ch.    check                                   exercise
 5.4    :func:`check_edge_kernel`               a 3 × 3 filter for horizontal edges
 5.4    :func:`check_patchify`                  cut images into ViT tokens by hand
 5.4    :func:`check_conv_depth`                how deep a CNN must be to see a region
+5.6    :func:`check_info_nce`                  the symmetric InfoNCE loss, written by hand
+5.6    :func:`check_prompt_set`                prompts for zero-shot classification
 =====  ======================================  ==========================================
 """
 
 from course_utils.exercises.audio import check_instrument_identifier, check_loudness_invariant_mfcc
 from course_utils.exercises.base import FAILED_PREFIX, PASSED_PREFIX, CheckResult
 from course_utils.exercises.images import check_hardest_edit, check_nearest_neighbour
+from course_utils.exercises.joint import check_info_nce, check_prompt_set
 from course_utils.exercises.video import check_scene_cut, check_stable_frame_count
 from course_utils.exercises.visual_models import check_conv_depth, check_edge_kernel, check_patchify
 
@@ -42,4 +45,6 @@ __all__ = [
     "check_edge_kernel",
     "check_patchify",
     "check_conv_depth",
+    "check_info_nce",
+    "check_prompt_set",
 ]

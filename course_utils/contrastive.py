@@ -1,0 +1,369 @@
+"""Contrastive learning of a joint embedding space (chapter 5.6): the loss, training, metrics, figures.
+
+The notebook writes its own towers and its own loss, where the learner sees
+them; this module holds the reusable parts and the reference versions that
+tests and exercise checks compare against:
+
+===============================  ===============================================
+function                         what it does
+===============================  ===============================================
+:func:`symmetric_info_nce`       the CLIP loss: cross-entropy over an N × N
+                                 similarity matrix, both directions, averaged
+:func:`train_model`              seeded Adam training of any model on a loss
+:func:`recall_at_k`              retrieval recall@k when query i matches item i
+:func:`prompt_embeddings`        one vector per class from prompt templates
+:func:`zero_shot_accuracy`       classification by the nearest class prompt
+:func:`plot_similarity_matrices` heatmaps of similarity matrices on one scale
+:func:`plot_loss_curves`         training losses beside the loss of guessing
+===============================  ===============================================
+
+Ties count as a random draw: an item tied with others scores the chance it
+would win if the tie were broken at random, so a model that cannot tell two
+items apart scores what guessing scores, on every machine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from numpy.typing import ArrayLike
+
+from course_utils.validation import check_scalar
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["symmetric_info_nce", "train_model", "recall_at_k", "prompt_embeddings", "zero_shot_accuracy",
+           "plot_similarity_matrices", "plot_loss_curves"]
+
+
+def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float = 0.07) -> torch.Tensor:
+    """The symmetric InfoNCE loss of CLIP for a batch of matching pairs.
+
+    Row ``i`` of ``a`` and row ``i`` of ``b`` are a matching pair (a picture
+    and its caption); every other row of the batch is a negative. With
+    ``S = a @ b.T / temperature``, the loss is the mean of the cross-entropy
+    of each row of ``S`` against its diagonal entry (``a`` → ``b``) and of
+    each column (``b`` → ``a``).
+
+    Parameters
+    ----------
+    a, b : torch.Tensor, shape (N, D)
+        Embeddings of the two sides, usually scaled to unit length.
+    temperature : float
+        Divides the similarities before the softmax (CLIP starts at 0.07).
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar; 0 for a batch of one pair.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` and ``b`` are not 2-D with the same shape, or the
+        temperature is not a positive number.
+
+    Examples
+    --------
+    >>> a = torch.eye(3)
+    >>> round(float(symmetric_info_nce(a, a, temperature=1.0)), 4)
+    0.5514
+    """
+    temperature = check_scalar(temperature, "temperature", float, min_val=0.0, include_boundaries="neither")
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
+        raise TypeError(f"expected a and b as torch tensors, got {type(a).__name__} and {type(b).__name__}")
+    if a.ndim != 2 or a.shape != b.shape or a.shape[0] == 0:
+        raise ValueError(f"expected a and b as two (N, D) batches of the same shape with N >= 1, "
+                         f"got {tuple(a.shape)} and {tuple(b.shape)}")
+    logits = a @ b.T / temperature
+    targets = torch.arange(a.shape[0], device=a.device)
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+
+
+def train_model(
+    build: Callable[[], torch.nn.Module],
+    batch_loss: Callable[[torch.nn.Module, np.random.Generator], torch.Tensor],
+    steps: int,
+    lr: float = 1e-3,
+    seed: int = 0,
+) -> tuple[torch.nn.Module, list[float]]:
+    """Build a model from a seed and train it with Adam, one batch per step.
+
+    Everything random comes from ``seed``: the initial weights (``build`` is
+    called right after ``torch.manual_seed(seed)``) and the batches
+    (``batch_loss`` draws them from a NumPy generator made from ``seed``).
+    Training runs on one CPU thread, so the same seed gives the same weights
+    bit for bit on a given machine; the previous thread count is restored.
+
+    Parameters
+    ----------
+    build : callable
+        ``build() -> torch.nn.Module``, the untrained model.
+    batch_loss : callable
+        ``batch_loss(model, rng) -> scalar tensor``: draw a batch with
+        ``rng`` and return its loss.
+    steps : int
+        Optimiser steps (0 returns the untrained model).
+    lr : float
+        Adam's learning rate.
+    seed : int
+
+    Returns
+    -------
+    model : torch.nn.Module
+        The trained model, in eval mode.
+    losses : list of float
+        The loss of every step.
+
+    Examples
+    --------
+    >>> layer, losses = train_model(lambda: torch.nn.Linear(2, 1), lambda m, rng: m(torch.ones(1, 2)).pow(2).sum(),
+    ...                             steps=50, lr=0.1)
+    >>> losses[-1] < losses[0]
+    True
+    """
+    steps = check_scalar(steps, "steps", int, min_val=0)
+    lr = check_scalar(lr, "lr", float, min_val=0.0, include_boundaries="neither")
+    seed = check_scalar(seed, "seed", int, min_val=0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(seed)
+        model = build()
+        if not isinstance(model, torch.nn.Module):
+            raise TypeError(f"expected build() to return a torch.nn.Module, got {type(model).__name__}")
+        rng = np.random.default_rng(seed)
+        optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+        losses = []
+        model.train()
+        for _ in range(steps):
+            loss = batch_loss(model, rng)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(float(loss.detach()))
+    finally:
+        torch.set_num_threads(threads)
+    return model.eval(), losses
+
+
+def _as_scores(similarity: ArrayLike, square: bool) -> np.ndarray:
+    s = np.asarray(similarity, dtype=np.float64)
+    if s.ndim != 2 or s.size == 0 or (square and s.shape[0] != s.shape[1]):
+        shape = "a square (N, N)" if square else "a 2-D (items, classes)"
+        raise ValueError(f"expected {shape} score matrix, got shape {s.shape}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("the score matrix contains NaN or infinite values; check the embeddings")
+    return s
+
+
+def recall_at_k(similarity: ArrayLike, k: int = 1) -> float:
+    """Fraction of queries whose matching item is among their ``k`` best-scored items.
+
+    Query ``i`` (row ``i``) matches item ``i`` (column ``i``). An item tied
+    with the match counts as a random draw: with ``g`` items scoring higher
+    and ``t`` tied, the match is in the top ``k`` with probability
+    ``clip((k - g) / (t + 1), 0, 1)``.
+
+    Parameters
+    ----------
+    similarity : array_like, shape (N, N)
+        Scores of every query against every item.
+    k : int
+        How many retrieved items count (at least 1).
+
+    Returns
+    -------
+    float
+        Chance level is ``k / N``.
+
+    Examples
+    --------
+    >>> recall_at_k([[0.9, 0.1], [0.8, 0.2]], k=1)
+    0.5
+    >>> recall_at_k([[0.5, 0.5], [0.0, 1.0]], k=1)   # query 0 ties: half a hit
+    0.75
+    """
+    s = _as_scores(similarity, square=True)
+    k = check_scalar(k, "k", int, min_val=1)
+    match = np.diag(s)[:, None]
+    higher = (s > match).sum(axis=1)
+    tied = (s == match).sum(axis=1) - 1
+    return float(np.mean(np.clip((k - higher) / (tied + 1), 0.0, 1.0)))
+
+
+def prompt_embeddings(templates: Sequence[str], classes: Sequence[str],
+                      embed_text: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """One unit vector per class: the mean embedding of its prompts (CLIP's prompt ensembling).
+
+    Parameters
+    ----------
+    templates : sequence of str
+        Prompt templates, each with one ``{}`` for the class name (``"a photo of a {}"``).
+    classes : sequence of str
+        Class names.
+    embed_text : callable
+        ``embed_text(list of str) -> (M, D)`` array of caption embeddings.
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(classes), D)
+
+    Raises
+    ------
+    ValueError
+        If there are no templates or classes, or a template lacks exactly one ``{}``.
+
+    Examples
+    --------
+    >>> fake = lambda texts: np.array([[len(t), 1.0] for t in texts])
+    >>> prompt_embeddings(["a {}"], ["cat", "horse"], fake).shape
+    (2, 2)
+    """
+    if isinstance(templates, str) or not templates or not classes:
+        raise ValueError(f"expected a non-empty list of templates and of classes, got {templates!r} and {classes!r}")
+    for t in templates:
+        if not isinstance(t, str) or t.count("{}") != 1:
+            raise ValueError(f"expected each template as a string with exactly one {{}}, got {t!r}")
+    means = []
+    for c in classes:
+        vectors = np.asarray(embed_text([t.format(c) for t in templates]), dtype=np.float64)
+        means.append(vectors.mean(axis=0))
+    out = np.stack(means)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def zero_shot_accuracy(item_embeddings: ArrayLike, class_embeddings: ArrayLike, labels: ArrayLike) -> float:
+    """Accuracy of classifying items by their most similar class prompt.
+
+    Parameters
+    ----------
+    item_embeddings : array_like, shape (N, D)
+        Embeddings of the items (pictures, sounds), unit length.
+    class_embeddings : array_like, shape (C, D)
+        One embedding per class (a prompt such as "a photo of a circle").
+    labels : array_like of int, shape (N,)
+        The true class of each item, ``0 .. C-1``.
+
+    Returns
+    -------
+    float
+        Chance level is ``1 / C``. A tie between the true class and others
+        counts as a random draw.
+
+    Examples
+    --------
+    >>> zero_shot_accuracy([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], [0, 0])
+    0.5
+    """
+    items = np.asarray(item_embeddings, dtype=np.float64)
+    classes = np.asarray(class_embeddings, dtype=np.float64)
+    if items.ndim != 2 or classes.ndim != 2 or items.shape[1] != classes.shape[1]:
+        raise ValueError(f"expected items (N, D) and classes (C, D) with the same D, "
+                         f"got {items.shape} and {classes.shape}")
+    s = _as_scores(items @ classes.T, square=False)
+    y = np.asarray(labels)
+    if y.shape != (len(s),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= s.shape[1]:
+        raise ValueError(f"expected labels as {len(s)} integers in 0..{s.shape[1] - 1}, got {np.asarray(labels)!r}")
+    true = s[np.arange(len(s)), y][:, None]
+    best = s.max(axis=1, keepdims=True)
+    won = (true == best)[:, 0] / (s == best).sum(axis=1)
+    return float(np.mean(won))
+
+
+def plot_similarity_matrices(
+    matrices: Mapping[str, ArrayLike],
+    row_labels: Sequence[str],
+    images: Sequence[np.ndarray] | None = None,
+    title: str = "Similarity of every caption with every picture",
+    col_label: str = "picture",
+) -> Figure:
+    """Heatmaps of caption × item similarity matrices side by side, on one colour scale (-1 to 1).
+
+    Parameters
+    ----------
+    matrices : mapping of str to array, each (N, N)
+        Panel title → cosine similarities (rows: captions, columns: items).
+    row_labels : sequence of str
+        The N captions, written left of the first panel.
+    images : sequence of arrays, optional
+        The N pictures, drawn under the columns instead of numbers.
+    title : str
+    col_label : str
+        What the columns are (x-axis label).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    mats = {name: np.asarray(m, dtype=float) for name, m in matrices.items()}
+    n = len(row_labels)
+    if not mats or any(m.shape != (n, n) for m in mats.values()):
+        raise ValueError(f"expected one or more ({n}, {n}) matrices for {n} row labels, "
+                         f"got shapes {[m.shape for m in mats.values()]}")
+    fig, axes = plt.subplots(1, len(mats), figsize=(8, 0.3 * n + 1.9), sharey=True, layout="constrained",
+                             squeeze=False, dpi=100)
+    for ax, (name, m) in zip(axes[0], mats.items()):
+        im = ax.imshow(m, cmap="RdBu_r", vmin=-1, vmax=1)
+        ax.set_title(name, fontsize=10)
+        ax.set_xticks(range(n), [str(j + 1) for j in range(n)] if images is None else [""] * n)
+        ax.set_xlabel(col_label, fontsize=9, labelpad=26 if images is not None else 4)
+        for i in range(n):
+            ax.text(i, i, f"{round(m[i, i], 1) + 0.0:.1f}", ha="center", va="center", fontsize=9,
+                    color="white" if abs(m[i, i]) > 0.6 else "black")
+        if images is not None:
+            for j, img in enumerate(images):
+                box = OffsetImage(np.asarray(img), zoom=24 / max(np.asarray(img).shape[:2]))
+                ax.add_artist(AnnotationBbox(box, (j, n - 0.5), xybox=(0, -14), xycoords="data",
+                                             boxcoords="offset points", frameon=False, annotation_clip=False))
+    axes[0, 0].set_yticks(range(n), row_labels, fontsize=9)
+    axes[0, 0].set_ylabel("caption", fontsize=9)
+    fig.colorbar(im, ax=axes[0].tolist(), shrink=0.9, label="cosine similarity")
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    return fig
+
+
+def plot_loss_curves(losses: Mapping[str, Sequence[float]], guessing: Mapping[str, float] | None = None,
+                     title: str = "Training loss", smooth: int = 20) -> Figure:
+    """Training loss per step (smoothed by a moving average), with the loss of guessing as dashed lines.
+
+    Parameters
+    ----------
+    losses : mapping of str to sequence of float
+        Curve name → loss at every step.
+    guessing : mapping of str to float, optional
+        Curve name → the loss of a model that scores every pair alike
+        (``log N`` for a batch of N pairs).
+    title : str
+    smooth : int
+        Width of the moving average, in steps.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    smooth = check_scalar(smooth, "smooth", int, min_val=1)
+    fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained", dpi=100)
+    for i, (name, values) in enumerate(losses.items()):
+        v = np.asarray(values, dtype=float)
+        if v.ndim != 1 or v.size < smooth:
+            raise ValueError(f"expected at least {smooth} losses for {name!r}, got {v.size}")
+        curve = np.convolve(v, np.ones(smooth) / smooth, mode="valid")
+        ax.plot(np.arange(smooth, v.size + 1), curve, color=f"C{i}", label=name)
+        if guessing and name in guessing:
+            ax.axhline(guessing[name], color=f"C{i}", ls="--", lw=1, label=f"{name}: guessing ({guessing[name]:.2f})")
+    ax.set_xlabel("training step")
+    ax.set_ylabel(f"loss ({smooth}-step average)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontweight="bold", fontsize=11)
+    ax.legend(fontsize=9)
+    return fig

@@ -1,0 +1,99 @@
+"""The exercise checks of chapter 5.6 accept correct answers and explain the typical wrong ones.
+
+The prompt check is given a tiny hand-made joint space instead of the trained model: a picture is
+embedded as its shape's mean colour, a caption as the mean of its colour words' RGB values, so the
+check's logic is tested without Lite0 or training.
+"""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from course_utils.exercises import check_info_nce, check_prompt_set
+
+RGB = {"red": (1.0, 0.0, 0.0), "green": (0.0, 1.0, 0.0), "blue": (0.0, 0.0, 1.0), "yellow": (1.0, 1.0, 0.0)}
+
+
+def correct(a, b, t):
+    logits = a @ b.T / t
+    y = torch.arange(len(a))
+    return (F.cross_entropy(logits, y) + F.cross_entropy(logits.T, y)) / 2
+
+
+def test_a_correct_loss_passes():
+    result = check_info_nce(correct)
+    assert result.passed, result.message
+
+
+def test_one_direction_only_is_named():
+    result = check_info_nce(lambda a, b, t: F.cross_entropy(a @ b.T / t, torch.arange(len(a))))
+    assert not result.passed and "one direction" in result.message
+
+
+def test_adding_instead_of_averaging_is_named():
+    result = check_info_nce(lambda a, b, t: 2 * correct(a, b, t) + 0 * a.sum())
+    assert not result.passed and "twice" in result.message
+
+
+def test_forgetting_the_temperature_is_named():
+    result = check_info_nce(lambda a, b, t: correct(a, b, 1.0))
+    assert not result.passed and "temperature" in result.message
+
+
+def test_a_naive_softmax_that_overflows_is_caught():
+    def naive(a, b, t):
+        e = torch.exp(a @ b.T / t)
+        rows = -torch.log(torch.diag(e) / e.sum(dim=1)).mean()
+        cols = -torch.log(torch.diag(e) / e.sum(dim=0)).mean()
+        return (rows + cols) / 2
+
+    result = check_info_nce(naive)
+    assert not result.passed and "overflow" in result.message
+
+
+def test_a_loss_that_raises_or_returns_a_vector_is_explained():
+    assert "raised" in check_info_nce(lambda a, b, t: 1 / 0).message
+    assert "one number" in check_info_nce(lambda a, b, t: (a * b).sum(dim=1)).message
+
+
+def embed_pictures(pictures):
+    out = []
+    for p in np.asarray(pictures, dtype=float) / 255:
+        saturated = p.max(axis=2) - p.min(axis=2) > 0.25
+        out.append(p[saturated].mean(axis=0))
+    out = np.array(out)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def embed_text(texts):
+    out = []
+    for t in texts:
+        known = [RGB[w] for w in t.split() if w in RGB]
+        out.append(np.mean(known, axis=0) if known else np.zeros(3))
+    out = np.array(out)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def test_prompts_in_the_models_words_pass():
+    prompts = {"crimson": ["a red shape"], "emerald": ["green"], "navy": ["a blue one", "blue"], "gold": ["yellow"]}
+    result = check_prompt_set(prompts, embed_pictures, embed_text)
+    assert result.passed, result.message
+    assert "0.25" in result.message                # the bare labels are at chance, and the message says so
+
+
+def test_prompts_the_model_cannot_read_are_explained():
+    prompts = {label: [f"a photo of a {label}"] for label in ["crimson", "emerald", "navy", "gold"]}
+    result = check_prompt_set(prompts, embed_pictures, embed_text)
+    assert not result.passed and "same vector" in result.message
+
+
+def test_wrong_colours_fail_with_the_accuracy():
+    prompts = {"crimson": ["blue"], "emerald": ["red"], "navy": ["yellow"], "gold": ["green"]}
+    result = check_prompt_set(prompts, embed_pictures, embed_text)
+    assert not result.passed and "0.00" in result.message
+
+
+def test_missing_labels_or_bad_prompt_lists_are_explained():
+    assert "one entry per catalogue label" in check_prompt_set({"crimson": ["red"]}, embed_pictures, embed_text).message
+    bad = {"crimson": "red", "emerald": ["green"], "navy": ["blue"], "gold": ["yellow"]}
+    assert "list of prompt strings" in check_prompt_set(bad, embed_pictures, embed_text).message
