@@ -308,7 +308,7 @@ def plot_similarity_matrices(
     if not mats or any(m.shape != (n, n) for m in mats.values()):
         raise ValueError(f"expected one or more ({n}, {n}) matrices for {n} row labels, "
                          f"got shapes {[m.shape for m in mats.values()]}")
-    fig, axes = plt.subplots(1, len(mats), figsize=(8, 0.3 * n + 1.9), sharey=True, layout="constrained",
+    fig, axes = plt.subplots(1, len(mats), figsize=(7.7, 0.3 * n + 1.9), sharey=True, layout="constrained",
                              squeeze=False, dpi=100)
     for ax, (name, m) in zip(axes[0], mats.items()):
         im = ax.imshow(m, cmap="RdBu_r", vmin=-1, vmax=1)

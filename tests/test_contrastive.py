@@ -227,6 +227,26 @@ def test_similarity_heatmaps_share_one_colour_scale_and_fit_the_page():
         plot_similarity_matrices({"x": np.eye(3)}, ["a", "b"])
 
 
+def test_similarity_heatmaps_saved_as_inline_stay_within_800_px():
+    # Jupyter's inline backend saves with bbox_inches="tight", which adds 0.1 in of padding on each side:
+    # an 8-inch figure came back 810 px wide in chapter 5.6.
+    import io
+
+    import matplotlib.pyplot as plt
+
+    labels = [f"a {size} {shape} that is {colour}" for shape, colour in
+              [("circle", "yellow"), ("square", "red"), ("triangle", "green"), ("star", "blue")]
+              for size in ("small", "large")]
+    fig = plot_similarity_matrices({"before training": np.zeros((8, 8)), "after training": np.eye(8)}, labels,
+                                   images=[np.zeros((64, 64, 3), np.uint8)] * 8,
+                                   title="8 held-out pictures × their captions: the diagonal emerges")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    width = int.from_bytes(buffer.getvalue()[16:20], "big")
+    assert width <= 800
+
+
 def test_loss_curve_shows_the_guessing_level():
     import matplotlib.pyplot as plt
 
