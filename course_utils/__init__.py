@@ -11,6 +11,8 @@ What the notebooks import (the lessons' API), one module per idea:
 - :mod:`course_utils.images`        turning photos and arrays into model input
 - :mod:`course_utils.photos`        real photos that ship offline, and their edits
 - :mod:`course_utils.models`        the image-model registry (``load_image_encoder``)
+- :mod:`course_utils.image_encoder` images in, vectors out (``ImageEncoder.embed``, ``classify``)
+- :mod:`course_utils.imagenet`      ImageNet-1k class names and pixel statistics
 - :mod:`course_utils.efficientnet_lite` EfficientNet-Lite0 written out in PyTorch
 - :mod:`course_utils.similarity`    cosine similarity and nearest neighbours
 - :mod:`course_utils.audio`         loading sound, the book's MFCC embedding, the book's trumpet, listening

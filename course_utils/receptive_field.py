@@ -25,6 +25,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_utils.validation import check_scalar
+
 __all__ = ["ConvLayer", "ReceptiveField", "receptive_fields", "conv_layers_of", "gradient_receptive_field"]
 
 
@@ -49,9 +51,9 @@ class ConvLayer:
 
     def __post_init__(self):
         for field_name in ("kernel", "stride", "dilation"):
-            value = getattr(self, field_name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{field_name} must be a positive integer, got {value!r} for layer {self.name!r}")
+            where = f"{field_name} of layer {self.name!r}" if self.name else field_name
+            # frozen dataclass: store the checked plain int (np.int64(3) becomes 3)
+            object.__setattr__(self, field_name, check_scalar(getattr(self, field_name), where, int, min_val=1))
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def receptive_fields(layers: Iterable[ConvLayer | tuple[int, ...]]) -> list[Rece
 
     Raises
     ------
+    TypeError
+        If a kernel, stride or dilation is not an integer.
     ValueError
         If a layer has a non-positive kernel, stride or dilation.
 
@@ -186,8 +190,10 @@ def gradient_receptive_field(
 
     Raises
     ------
+    TypeError
+        If ``image_size``, ``channels`` or ``seed`` is not an integer.
     ValueError
-        If ``fn`` does not return a 4-D map.
+        If a size is < 1, or ``fn`` does not return a 4-D map.
 
     Examples
     --------
@@ -195,7 +201,14 @@ def gradient_receptive_field(
     >>> int(gradient_receptive_field(convs, 15).sum())  # a 5 × 5 square
     25
     """
-    h, w = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+    if isinstance(image_size, (tuple, list)):
+        if len(image_size) != 2:
+            raise ValueError(f"expected image_size as one side or a pair (H, W), got {image_size!r}")
+        h, w = (check_scalar(v, "image_size", int, min_val=1) for v in image_size)
+    else:
+        h = w = check_scalar(image_size, "image_size", int, min_val=1)
+    channels = check_scalar(channels, "channels", int, min_val=1)
+    seed = check_scalar(seed, "seed", int, min_val=0)
     gen = torch.Generator().manual_seed(seed)
     x = torch.rand(1, channels, h, w, generator=gen).requires_grad_(True)
     out = fn(x)

@@ -1,9 +1,20 @@
-"""Cosine similarity and nearest-neighbour search for embedding vectors."""
+"""Cosine similarity and nearest-neighbour search for embedding vectors.
+
+Every function here normalises each vector by its own length, computed
+without overflow or underflow: a vector is first divided by its largest
+absolute entry, so vectors of size 1e200 or 1e-200 give the same
+similarities as vectors of size 1. Only a vector that is exactly zero
+everywhere (whose direction is undefined) is refused.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from course_utils.validation import check_scalar
+
+__all__ = ["cosine_similarity", "cosine_similarity_matrix", "top_k"]
 
 
 def _as_matrix(x: ArrayLike, name: str) -> np.ndarray:
@@ -22,14 +33,16 @@ def _as_matrix(x: ArrayLike, name: str) -> np.ndarray:
             f"{name} contains NaN or infinite values (first in row {bad}); "
             "check the input that produced this embedding"
         )
-    norms = np.linalg.norm(arr, axis=1)
-    if np.any(norms == 0):
-        bad = int(np.flatnonzero(norms == 0)[0])
+    # Scale each row to a largest entry of 1 first: squaring 1e200 overflows and squaring 1e-200 underflows.
+    peaks = np.max(np.abs(arr), axis=1)
+    if np.any(peaks == 0):
+        bad = int(np.flatnonzero(peaks == 0)[0])
         raise ValueError(
             f"{name} row {bad} is an all-zero vector, whose cosine similarity is undefined; "
             "check the input that produced it (for example a blank image or silent audio)"
         )
-    return arr / norms[:, None]
+    arr = arr / peaks[:, None]
+    return arr / np.linalg.norm(arr, axis=1)[:, None]
 
 
 def cosine_similarity(a: ArrayLike, b: ArrayLike) -> float:
@@ -43,7 +56,7 @@ def cosine_similarity(a: ArrayLike, b: ArrayLike) -> float:
     Returns
     -------
     float
-        ``a·b / (|a| |b|)``, between -1 and 1.
+        ``a·b / (|a| |b|)``, between -1 and 1, at any scale of ``a`` and ``b``.
 
     Raises
     ------
@@ -117,12 +130,20 @@ def top_k(query: ArrayLike, gallery: ArrayLike, k: int = 5) -> tuple[np.ndarray,
     scores : numpy.ndarray, shape (q, k)
         The matching cosine similarities.
 
+    Raises
+    ------
+    TypeError
+        If ``k`` is not an integer.
+    ValueError
+        If ``k`` is outside 1 to ``n``, or as :func:`cosine_similarity_matrix`.
+
     Examples
     --------
     >>> idx, sims = top_k([1, 0], [[0, 1], [1, 0.1], [1, 1]], k=2)
     >>> idx.tolist()
     [[1, 2]]
     """
+    k = check_scalar(k, "k", int)
     sims = cosine_similarity_matrix(query, gallery)
     n = sims.shape[1]
     if not 1 <= k <= n:

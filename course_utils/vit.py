@@ -23,6 +23,8 @@ import math
 import torch
 from torch import nn
 
+from course_utils.validation import check_scalar
+
 __all__ = [
     "patchify",
     "unpatchify",
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 
-def _check_images(images: torch.Tensor, patch_size: int) -> torch.Tensor:
+def _check_images(images: torch.Tensor, patch_size: int) -> tuple[torch.Tensor, int]:
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"expected images as a torch.Tensor, got {type(images).__name__}; "
                         "use torch.from_numpy(array).permute(2, 0, 1) for an (H, W, C) array")
@@ -41,14 +43,13 @@ def _check_images(images: torch.Tensor, patch_size: int) -> torch.Tensor:
         images = images.unsqueeze(0)
     if images.ndim != 4:
         raise ValueError(f"expected images shaped (N, C, H, W) or (C, H, W), got shape {tuple(images.shape)}")
-    if not isinstance(patch_size, int) or patch_size < 1:
-        raise ValueError(f"patch_size must be a positive integer, got {patch_size!r}")
+    patch_size = check_scalar(patch_size, "patch_size", int, min_val=1)
     height, width = images.shape[-2:]
     if height % patch_size or width % patch_size:
         raise ValueError(f"image size {height}×{width} is not a multiple of patch_size {patch_size}; "
                          f"crop or resize it to e.g. {height // patch_size * patch_size}×"
                          f"{width // patch_size * patch_size} first")
-    return images
+    return images, patch_size
 
 
 def patchify(images: torch.Tensor, patch_size: int = 16) -> torch.Tensor:
@@ -72,17 +73,18 @@ def patchify(images: torch.Tensor, patch_size: int = 16) -> torch.Tensor:
 
     Raises
     ------
+    TypeError
+        If ``images`` is not a tensor or ``patch_size`` not an integer.
     ValueError
-        If the image size is not a multiple of ``patch_size``.
+        If ``patch_size`` < 1 or the image size is not a multiple of it.
 
     Examples
     --------
     >>> patchify(torch.zeros(3, 224, 224), 16).shape
     torch.Size([1, 196, 768])
     """
-    images = _check_images(images, patch_size)
+    images, p = _check_images(images, patch_size)
     n, c, h, w = images.shape
-    p = patch_size
     grid = images.reshape(n, c, h // p, p, w // p, p)          # N, C, rows, p, cols, p
     grid = grid.permute(0, 2, 4, 1, 3, 5)                       # N, rows, cols, C, p, p
     return grid.reshape(n, (h // p) * (w // p), c * p * p)
@@ -105,6 +107,8 @@ def unpatchify(patches: torch.Tensor, patch_size: int, image_size: tuple[int, in
 
     Raises
     ------
+    TypeError
+        If ``patch_size``, ``image_size`` or ``channels`` are not integers.
     ValueError
         If the patch count or length does not fit ``image_size``, ``channels`` and ``patch_size``.
 
@@ -114,10 +118,16 @@ def unpatchify(patches: torch.Tensor, patch_size: int, image_size: tuple[int, in
     >>> bool(torch.equal(unpatchify(patchify(x, 16), 16, (32, 48)), x))
     True
     """
+    if not isinstance(patches, torch.Tensor):
+        raise TypeError(f"expected patches as a torch.Tensor, got {type(patches).__name__}")
     if patches.ndim != 3:
         raise ValueError(f"expected patches shaped (N, L, C·p·p), got shape {tuple(patches.shape)}")
-    h, w = image_size
-    p = patch_size
+    if isinstance(image_size, (str, bytes)) or not hasattr(image_size, "__len__") or len(image_size) != 2:
+        raise TypeError(f"expected image_size as a pair (H, W), got {image_size!r}")
+    h = check_scalar(image_size[0], "image_size[0] (height)", int, min_val=1)
+    w = check_scalar(image_size[1], "image_size[1] (width)", int, min_val=1)
+    p = check_scalar(patch_size, "patch_size", int, min_val=1)
+    channels = check_scalar(channels, "channels", int, min_val=1)
     if h % p or w % p:
         raise ValueError(f"image_size {h}×{w} is not a multiple of patch_size {p}")
     rows, cols = h // p, w // p
@@ -151,14 +161,19 @@ def position_embedding_2d(rows: int, cols: int, dim: int) -> torch.Tensor:
 
     Raises
     ------
+    TypeError
+        If ``rows``, ``cols`` or ``dim`` is not an integer.
     ValueError
-        If ``dim`` is not a positive multiple of 4.
+        If ``rows`` or ``cols`` < 1, or ``dim`` is not a positive multiple of 4.
 
     Examples
     --------
     >>> position_embedding_2d(14, 14, 64).shape
     torch.Size([196, 64])
     """
+    rows = check_scalar(rows, "rows", int, min_val=1)
+    cols = check_scalar(cols, "cols", int, min_val=1)
+    dim = check_scalar(dim, "dim", int)
     if dim < 4 or dim % 4:
         raise ValueError(f"dim must be a positive multiple of 4 (sine and cosine for rows and columns), got {dim}")
     quarter = dim // 4
@@ -187,6 +202,14 @@ class PatchEmbedding(nn.Module):
     seed : int
         Seeds the linear layer's initial weights (its own generator).
 
+    Raises
+    ------
+    TypeError
+        If a size or the seed is not an integer.
+    ValueError
+        If a size is < 1 (``dim``: not a multiple of 4) or ``image_size``
+        is not a multiple of ``patch_size``.
+
     Examples
     --------
     >>> embed = PatchEmbedding(image_size=224, patch_size=16, dim=64, seed=0)
@@ -196,6 +219,11 @@ class PatchEmbedding(nn.Module):
 
     def __init__(self, image_size: int = 224, patch_size: int = 16, channels: int = 3, dim: int = 64, seed: int = 0):
         super().__init__()
+        image_size = check_scalar(image_size, "image_size", int, min_val=1)
+        patch_size = check_scalar(patch_size, "patch_size", int, min_val=1)
+        channels = check_scalar(channels, "channels", int, min_val=1)
+        dim = check_scalar(dim, "dim", int, min_val=4)
+        seed = check_scalar(seed, "seed", int, min_val=0)
         if image_size % patch_size:
             raise ValueError(f"image_size {image_size} is not a multiple of patch_size {patch_size}")
         self.patch_size = patch_size
@@ -258,6 +286,13 @@ class SelfAttention(nn.Module):
     seed : int
         Seeds the three projections' initial weights (its own generator).
 
+    Raises
+    ------
+    TypeError
+        If ``dim`` or ``seed`` is not an integer.
+    ValueError
+        If ``dim`` < 1 or ``seed`` < 0.
+
     Examples
     --------
     >>> attn = SelfAttention(dim=64, seed=0)
@@ -268,6 +303,8 @@ class SelfAttention(nn.Module):
 
     def __init__(self, dim: int = 64, seed: int = 0):
         super().__init__()
+        dim = check_scalar(dim, "dim", int, min_val=1)
+        seed = check_scalar(seed, "seed", int, min_val=0)
         self.query = _seeded_linear(dim, dim, bias=False, seed=seed)
         self.key = _seeded_linear(dim, dim, bias=False, seed=seed + 1)
         self.value = _seeded_linear(dim, dim, bias=False, seed=seed + 2)

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from course_utils.feature_maps import feature_maps, filters_as_images, layer_names, strongest_channels
+from course_utils.models import load_image_encoder
 
 
 def _net() -> nn.Sequential:
@@ -82,8 +83,6 @@ def test_strongest_channels_validates_k():
 
 
 def test_lite0_stem_feature_map_matches_the_stem_convolution():
-    from course_utils.models import load_image_encoder
-
     encoder = load_image_encoder("efficientnet_lite0", device="cpu")
     x = torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(0))
     maps = feature_maps(encoder.model, x, ["_conv_stem", "_blocks.4", "_conv_head"])
@@ -93,3 +92,17 @@ def test_lite0_stem_feature_map_matches_the_stem_convolution():
     assert maps["_conv_stem"].shape == (1, 32, 32, 32)
     assert maps["_blocks.4"].shape == (1, 40, 8, 8)
     assert maps["_conv_head"].shape == (1, 1280, 2, 2)
+
+
+def test_strongest_channels_k_follows_the_one_integer_rule():
+    fmap = torch.arange(4 * 9, dtype=torch.float32).reshape(4, 3, 3) ** 2
+    assert strongest_channels(fmap, k=np.int64(2)) == strongest_channels(fmap, k=2)
+    for bad in (2.0, True):
+        with pytest.raises(TypeError, match="expected k as an integer"):
+            strongest_channels(fmap, k=bad)
+
+
+def test_a_single_layer_name_as_a_string_is_refused_with_a_hint():
+    net = nn.Sequential(nn.Conv2d(3, 4, 3))
+    with pytest.raises(TypeError, match=r"expected layers as a list of names, got the string '0'; pass \['0'\]"):
+        feature_maps(net, torch.zeros(1, 3, 8, 8), "0")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from course_utils.images import load_image, to_rgb_image
+from course_utils.images import load_image, to_rgb_image, upright
 
 
 def test_rgb_pil_is_returned_unchanged():
@@ -124,3 +124,71 @@ def test_file_round_trip(tmp_path):
     Image.new("RGB", (7, 3), (0, 0, 255)).save(path)
     img = to_rgb_image(path)
     assert img.size == (7, 3) and img.getpixel((0, 0)) == (0, 0, 255)
+
+
+def _write_sideways_jpeg(path, upright_pixels: np.ndarray) -> None:
+    """Store ``upright_pixels`` as a phone does when held upright: turned on their side, EXIF orientation 6."""
+    stored = np.rot90(upright_pixels, k=1)  # 90° anticlockwise: orientation 6 says "turn 90° clockwise to view"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(np.ascontiguousarray(stored)).save(path, format="JPEG", quality=95, exif=exif.tobytes())
+
+
+def _looks_upright(pixels: np.ndarray) -> bool:
+    """Red band on top, blue lower left, black lower right (away from the edges JPEG blurs)."""
+    def near(region, colour):
+        return np.abs(region.reshape(-1, 3).mean(axis=0) - colour).max() < 20
+    return (pixels.shape == (40, 24, 3) and near(pixels[:8], (255, 0, 0))
+            and near(pixels[14:, :10], (0, 0, 255)) and near(pixels[14:, 14:], (0, 0, 0)))
+
+
+def _upright_test_pixels() -> np.ndarray:
+    pixels = np.zeros((40, 24, 3), dtype=np.uint8)  # portrait: 40 rows, 24 columns
+    pixels[:10] = (255, 0, 0)                        # red band along the top edge
+    pixels[10:, :12] = (0, 0, 255)                   # blue on the lower left
+    return pixels
+
+
+def test_jpeg_with_exif_orientation_is_loaded_upright_as_viewers_show_it(tmp_path):
+    upright = _upright_test_pixels()
+    path = tmp_path / "portrait.jpg"
+    _write_sideways_jpeg(path, upright)
+    with Image.open(path) as raw:
+        assert raw.size == (40, 24)  # as stored: on its side
+    assert _looks_upright(upright)
+    assert _looks_upright(np.asarray(load_image(path)).astype(float))
+
+
+def test_pil_image_opened_from_a_rotated_jpeg_is_turned_upright_too(tmp_path):
+    upright = _upright_test_pixels()
+    path = tmp_path / "portrait.jpg"
+    _write_sideways_jpeg(path, upright)
+    with Image.open(path) as img:
+        assert _looks_upright(np.asarray(to_rgb_image(img)).astype(float))
+
+
+def test_upright_applies_orientation_once_and_leaves_untagged_images_alone():
+    plain = Image.new("RGB", (4, 2))
+    assert upright(plain) is plain
+    tagged = Image.new("RGB", (4, 2))
+    tagged.getexif()[0x0112] = 8
+    once = upright(tagged)
+    assert once.size == (2, 4) and upright(once).size == (2, 4)
+
+
+def test_image_over_the_decompression_bomb_limit_says_how_to_allow_it(tmp_path, monkeypatch):
+    path = tmp_path / "huge.png"
+    Image.new("RGB", (30, 30)).save(path)               # 900 pixels
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # stands in for a 20 000 × 20 000 file
+    expected = r"too large to open safely \(900 pixels.*Image.MAX_IMAGE_PIXELS = None"
+    with pytest.raises(ValueError, match=expected) as info:
+        load_image(path)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+@pytest.mark.parametrize("url", ["https://example.com/cat.jpg", "http://example.com/a.png", "s3://bucket/key.png"])
+def test_url_is_refused_with_a_hint_to_download_first(url):
+    with pytest.raises(ValueError, match=r"got the URL .*does not fetch URLs, so download the file first"):
+        load_image(url)
+    with pytest.raises(ValueError, match="does not fetch URLs"):
+        to_rgb_image(url)

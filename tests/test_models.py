@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 from PIL import Image
+from torchvision.models import ResNet50_Weights, resnet50
 
 from course_utils import models
 from course_utils.assets import AssetUnavailableError
+from course_utils.image_encoder import ImageEncoder
 from course_utils.photos import sample_photo
 from course_utils.models import get_spec, load_image_encoder, pick_device
 
@@ -46,8 +50,6 @@ def test_lite0_recognises_real_photos(lite0, photo, expected):
 
 
 def test_preprocessing_matches_torchvision_resnet50_transforms():
-    from torchvision.models import ResNet50_Weights
-
     img = sample_photo("astronaut")
     reference = ResNet50_Weights.IMAGENET1K_V1.transforms()(img)
     ours = get_spec("resnet50").transform()(img)
@@ -96,7 +98,7 @@ def test_batch_with_a_bad_item_names_the_problem(lite0):
 
 
 def test_zero_batch_size_is_rejected(lite0):
-    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+    with pytest.raises(ValueError, match="expected batch_size >= 1, got 0"):
         lite0.embed([np.zeros((8, 8, 3), np.uint8)], batch_size=0)
 
 
@@ -110,8 +112,6 @@ def test_resnet50_missing_offline_says_how_to_get_it(tmp_path, monkeypatch):
 
 
 def test_resnet50_loads_a_planted_checkpoint_from_the_hub_cache(tmp_path, monkeypatch):
-    from torchvision.models import resnet50
-
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     monkeypatch.setenv("COURSE_OFFLINE", "1")
     torch.manual_seed(0)
@@ -160,3 +160,136 @@ def test_pick_device_cpu_and_bad_names():
 def test_pick_device_reads_environment(monkeypatch):
     monkeypatch.setenv("COURSE_DEVICE", "cpu")
     assert pick_device().type == "cpu"
+
+
+# ---------------------------------------------------------------- issue 10: bad input at the boundary
+
+
+@pytest.mark.parametrize("call", ["preprocess", "classify"])
+def test_empty_list_raises_a_clear_error_not_a_torch_one(lite0, call):
+    with pytest.raises(ValueError, match="expected at least one image, got an empty list"):
+        getattr(lite0, call)([])
+
+
+def test_embed_tensor_refuses_nan_instead_of_returning_nan(lite0):
+    x = lite0.preprocess(sample_photo("cat"))
+    x[0, 1, 5, 7] = float("nan")
+    with pytest.raises(ValueError, match="batch passed to embed_tensor contains NaN or infinite values"):
+        lite0.embed_tensor(x)
+
+
+def test_embed_tensor_refuses_8_bit_pixels_and_arrays(lite0):
+    with pytest.raises(TypeError, match="expected a float batch.*preprocess"):
+        lite0.embed_tensor(torch.zeros((1, 3, 32, 32), dtype=torch.uint8))
+    with pytest.raises(TypeError, match="got ndarray; use embed"):
+        lite0.embed_tensor(np.zeros((1, 3, 32, 32), np.float32))
+
+
+def test_embed_refuses_a_preprocessed_tensor_and_points_to_embed_tensor(lite0):
+    with pytest.raises(TypeError, match="got a torch.Tensor.*embed_tensor"):
+        lite0.embed(torch.zeros((1, 3, 32, 32)))
+
+
+@pytest.mark.parametrize("bad, error", [(2.5, TypeError), (True, TypeError), ("4", TypeError), (-1, ValueError)])
+def test_batch_size_follows_the_one_integer_rule(lite0, bad, error):
+    with pytest.raises(error, match="batch_size"):
+        lite0.embed([np.zeros((8, 8, 3), np.uint8)], batch_size=bad)
+
+
+def test_numpy_integer_batch_size_is_accepted(lite0):
+    assert lite0.embed([np.zeros((8, 8, 3), np.uint8)] * 3, batch_size=np.int64(2)).shape == (3, 1280)
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (1001, ValueError), (1.0, TypeError)])
+def test_classify_top_is_checked(lite0, bad, error):
+    with pytest.raises(error, match="top"):
+        lite0.classify(sample_photo("cat"), top=bad)
+
+
+# ---------------------------------------------------------------- registry metadata
+
+
+def test_every_spec_carries_its_own_imagenet_categories_and_metadata():
+    for spec in models.list_image_encoders():
+        assert len(spec.categories) == 1000
+        assert spec.source and spec.licence and spec.embedding_dim > 0
+        assert spec.transform()(sample_photo("cat")).shape == (3, spec.crop_size, spec.crop_size)
+    # torchvision's own list for its ImageNet weights: index 0 is "tench", 999 "toilet tissue"
+    assert list(get_spec("resnet50").categories) == ResNet50_Weights.IMAGENET1K_V1.meta["categories"]
+
+
+def test_classify_names_classes_from_the_models_own_spec(lite0):
+    renamed = dataclasses.replace(lite0.spec, categories=tuple(f"class {i}" for i in range(1000)))
+    encoder = ImageEncoder(renamed, lite0.model, lite0.device)
+    (label, _), *_ = encoder.classify(sample_photo("coffee"), top=1)[0]
+    (reference, _), *_ = lite0.classify(sample_photo("coffee"), top=1)[0]
+    assert reference == "espresso" and label == "class 967"  # espresso is ImageNet class 967
+
+
+def test_lite0_output_order_is_the_standard_imagenet_order(lite0):
+    # the checkpoint ships no label file: three photos land on their ImageNet indices
+    x = lite0.preprocess([sample_photo(n) for n in ("coffee", "cameraman", "rocket")])
+    with torch.no_grad():
+        top1 = lite0.model(x).argmax(dim=1).tolist()
+    assert top1 == [967, 872, 657]  # espresso, tripod, missile in torchvision's list
+    assert [lite0.spec.categories[i] for i in top1] == ["espresso", "tripod", "missile"]
+
+
+# ---------------------------------------------------------------- one copy per caller
+
+
+def test_each_load_gets_its_own_model_so_train_mode_does_not_leak():
+    first = load_image_encoder("efficientnet_lite0", device="cpu")
+    second = load_image_encoder("efficientnet_lite0", device="cpu")
+    assert first.model is not second.model
+    first.model.train()
+    assert not second.model.training
+    assert not load_image_encoder("efficientnet_lite0", device="cpu").model.training
+
+
+def test_editing_one_encoders_weights_leaves_later_loads_as_shipped(lite0):
+    photo = sample_photo("rocket")
+    expected = lite0.embed_one(photo)
+    mine = load_image_encoder("efficientnet_lite0", device="cpu")
+    with torch.no_grad():
+        mine.model._conv_stem.weight.zero_()
+    assert not np.allclose(mine.embed_one(photo), expected)
+    np.testing.assert_array_equal(load_image_encoder("efficientnet_lite0", device="cpu").embed_one(photo), expected)
+
+
+def test_clear_cache_forgets_loaded_weights_and_loading_still_works():
+    load_image_encoder("efficientnet_lite0", device="cpu")
+    assert models._WEIGHTS
+    models.clear_cache()
+    assert not models._WEIGHTS
+    reloaded = load_image_encoder("efficientnet_lite0", device="cpu")
+    assert reloaded.embed(np.zeros((8, 8, 3), np.uint8)).shape == (1, 1280)
+
+
+# ---------------------------------------------------------------- the fast path gives the book's numbers
+
+
+def test_preprocess_is_exactly_torchvisions_transform_stacked(lite0):
+    photos = [sample_photo(n) for n in ("cat", "coins", "flower")]
+    expected = torch.stack([lite0.spec.transform()(p) for p in photos])
+    assert torch.equal(lite0.preprocess(photos), expected)
+
+
+def test_channels_last_embedding_equals_the_books_one_image_loop(lite0):
+    photos = [sample_photo(n) for n in ("cat", "coffee", "astronaut", "rocket", "temple")]
+    with torch.no_grad():
+        book = np.stack([lite0.model.embed(lite0.spec.transform()(p).unsqueeze(0))[0].numpy() for p in photos])
+    assert lite0.memory_format == torch.channels_last
+    np.testing.assert_allclose(lite0.embed(photos, batch_size=2), book, rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["resnet50", "efficientnet_lite0"])
+def test_preprocess_equals_torchvision_for_every_8_bit_value(name):
+    spec = get_spec(name)
+    encoder = ImageEncoder(spec, torch.nn.Identity(), torch.device("cpu"))  # preprocessing needs no weights
+    # a 256 × 256 image is not resized (short side already 256); its centre 224 × 224 holds all 256 levels
+    img = Image.fromarray(np.random.default_rng(0).integers(0, 256, (256, 256, 3), dtype=np.uint8))
+    expected = spec.transform()(img)
+    for channel in range(3):
+        assert len(torch.unique(expected[channel])) == 256
+    assert torch.equal(encoder.preprocess(img)[0], expected)

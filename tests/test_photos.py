@@ -59,3 +59,22 @@ def test_flip_mirrors_left_and_right():
 def test_unknown_augmentation():
     with pytest.raises(ValueError, match="unknown augmentation 'blur'"):
         augment(sample_photo("cat"), "blur")
+
+
+def test_seeds_and_sizes_follow_the_one_integer_rule():
+    same = book_color_patterns(seed=np.int64(42), size=np.int64(8))
+    for a, b in zip(same.values(), book_color_patterns(seed=42, size=8).values()):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    with pytest.raises(TypeError, match="expected seed as an integer"):
+        book_color_patterns(seed=True)
+    with pytest.raises(ValueError, match="expected size >= 1"):
+        book_color_patterns(size=0)
+    with pytest.raises(TypeError, match="expected seed as an integer, got 2.5"):
+        augment(sample_photo("cat"), "crop", seed=2.5)
+    crop = np.asarray(augment(sample_photo("cat"), "crop", seed=np.int64(3)))
+    np.testing.assert_array_equal(crop, np.asarray(augment(sample_photo("cat"), "crop", seed=3)))
+
+
+def test_photo_name_that_is_not_a_string_raises_type_error():
+    with pytest.raises(TypeError, match="expected name as a string, got 3"):
+        sample_photo(3)

@@ -37,8 +37,27 @@ def test_dilation_spreads_the_kernel():
 
 
 def test_non_positive_kernel_raises_clear_error():
-    with pytest.raises(ValueError, match="kernel must be a positive integer"):
+    with pytest.raises(ValueError, match="expected kernel of layer 'conv1' >= 1, got 0"):
         receptive_fields([(0,)])
+
+
+def test_layer_sizes_follow_the_one_integer_rule():
+    assert receptive_fields([(np.int64(3), np.int64(2))]) == receptive_fields([(3, 2)])
+    assert ConvLayer(np.int64(3)).kernel == 3 and type(ConvLayer(np.int64(3)).kernel) is int
+    for bad in (True, 3.0, 2.5):
+        with pytest.raises(TypeError, match="expected kernel of layer 'conv1' as an integer"):
+            receptive_fields([(bad,)])
+
+
+def test_measurement_arguments_follow_the_one_integer_rule():
+    conv = nn.Conv2d(1, 1, 3, padding=1)
+    assert gradient_receptive_field(conv, np.int64(9), seed=np.int64(0)).shape == (9, 9)
+    with pytest.raises(TypeError, match="expected image_size as an integer"):
+        gradient_receptive_field(conv, 9.0)
+    with pytest.raises(TypeError, match="expected seed as an integer"):
+        gradient_receptive_field(conv, 9, seed=1.5)
+    with pytest.raises(ValueError, match="expected channels >= 1"):
+        gradient_receptive_field(conv, 9, channels=0)
 
 
 def test_conv_layers_are_read_from_a_model_in_order_with_their_names():

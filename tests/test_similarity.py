@@ -48,3 +48,30 @@ def test_top_k_orders_by_similarity():
 def test_top_k_rejects_bad_k():
     with pytest.raises(ValueError, match="between 1 and the gallery size"):
         top_k([1, 0], [[1, 0]], k=2)
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e-200, 1e-320])
+def test_similarity_does_not_depend_on_the_vectors_scale(scale):
+    # [1, 0] and [1, 1] meet at 45°, whatever their length: cos 45° = 1/√2
+    a, b = np.array([1.0, 0.0]) * scale, np.array([1.0, 1.0]) * scale
+    assert cosine_similarity(a, b) == pytest.approx(1 / np.sqrt(2), rel=1e-12)
+    np.testing.assert_allclose(cosine_similarity_matrix(np.stack([a, b])), [[1, 1 / np.sqrt(2)], [1 / np.sqrt(2), 1]])
+    idx, sims = top_k(a, np.stack([b, a]), k=2)
+    assert idx.tolist() == [[1, 0]] and sims[0, 1] == pytest.approx(1 / np.sqrt(2))
+
+
+def test_tiny_but_nonzero_vector_is_not_called_all_zero():
+    assert cosine_similarity([1e-200, 0.0], [1.0, 0.0]) == pytest.approx(1.0)
+
+
+def test_true_all_zero_row_still_raises_in_a_matrix():
+    with pytest.raises(ValueError, match="row 1 is an all-zero vector"):
+        cosine_similarity_matrix([[1.0, 2.0], [0.0, 0.0]])
+
+
+def test_top_k_accepts_numpy_integers_and_refuses_floats_and_bools():
+    idx, _ = top_k([1, 0], [[0, 1], [1, 0]], k=np.int64(1))
+    assert idx.tolist() == [[1]]
+    for bad in (1.5, True):
+        with pytest.raises(TypeError, match="expected k as an integer"):
+            top_k([1, 0], [[0, 1], [1, 0]], k=bad)

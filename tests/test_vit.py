@@ -1,5 +1,8 @@
 """Tests for course_utils.vit: patches, position embeddings and self-attention."""
 
+import math
+
+import numpy as np
 import pytest
 import torch
 
@@ -49,8 +52,6 @@ def test_image_size_not_a_multiple_of_the_patch_size_raises_clear_error():
 
 
 def test_numpy_input_raises_type_error_with_a_hint():
-    import numpy as np
-
     with pytest.raises(TypeError, match="torch.Tensor"):
         patchify(np.zeros((3, 32, 32)), 16)
 
@@ -82,8 +83,6 @@ def test_position_embedding_dim_must_be_a_multiple_of_four():
 
 def test_position_embedding_encodes_row_then_column_as_sines_and_cosines():
     pos = position_embedding_2d(2, 3, 4)  # one frequency (1.0): [sin r, cos r, sin c, cos c]
-    import math
-
     r, c = 1, 2  # patch index 1 * 3 + 2 = 5
     expected = torch.tensor([math.sin(r), math.cos(r), math.sin(c), math.cos(c)])
     assert torch.allclose(pos[5], expected)
@@ -153,3 +152,34 @@ def test_self_attention_reaches_every_token_in_one_layer():
 def test_self_attention_rejects_tokens_of_the_wrong_size():
     with pytest.raises(ValueError, match=r"expected tokens shaped \(N, L, 8\)"):
         SelfAttention(dim=8)(torch.zeros(1, 4, 5))
+
+
+def test_numpy_integer_sizes_are_accepted_everywhere():
+    x = torch.arange(3 * 32 * 32, dtype=torch.float32).reshape(1, 3, 32, 32)
+    patches = patchify(x, np.int64(16))
+    assert torch.equal(patches, patchify(x, 16))
+    assert torch.equal(unpatchify(patches, np.int64(16), (np.int64(32), np.int64(32)), channels=np.int64(3)), x)
+    assert torch.equal(position_embedding_2d(np.int64(2), np.int64(2), np.int64(8)), position_embedding_2d(2, 2, 8))
+    embed = PatchEmbedding(image_size=np.int64(32), patch_size=np.int64(16), dim=np.int64(8), seed=np.int64(0))
+    assert embed(x).shape == (1, 4, 8)
+    assert SelfAttention(dim=np.int64(8), seed=np.int64(1))(torch.zeros(1, 3, 8))[0].shape == (1, 3, 8)
+
+
+@pytest.mark.parametrize("bad", [16.0, 2.5, True, "16"])
+def test_patch_size_that_is_not_an_integer_raises_type_error(bad):
+    with pytest.raises(TypeError, match="expected patch_size as an integer"):
+        patchify(torch.zeros(1, 3, 32, 32), bad)
+
+
+def test_non_positive_patch_size_raises_value_error():
+    with pytest.raises(ValueError, match="expected patch_size >= 1, got 0"):
+        patchify(torch.zeros(1, 3, 32, 32), 0)
+
+
+def test_layer_sizes_and_seeds_follow_the_one_integer_rule():
+    with pytest.raises(TypeError, match="expected dim as an integer"):
+        SelfAttention(dim=8.0)
+    with pytest.raises(TypeError, match="expected seed as an integer"):
+        PatchEmbedding(image_size=32, patch_size=16, dim=8, seed=0.5)
+    with pytest.raises(TypeError, match=r"expected image_size\[0\] \(height\) as an integer"):
+        unpatchify(torch.zeros(1, 4, 768), 16, (32.0, 32))
