@@ -12,7 +12,9 @@ What the notebooks import (the lessons' API), one module per idea:
 - :mod:`course_utils.photos`        real photos that ship offline, and their edits
 - :mod:`course_utils.models`        the image-model registry (``load_image_encoder``)
 - :mod:`course_utils.image_encoder` images in, vectors out (``ImageEncoder.embed``, ``classify``)
+- :mod:`course_utils.model_spec`    what the registry knows about one model (transform, sizes, categories, licence)
 - :mod:`course_utils.imagenet`      ImageNet-1k class names and pixel statistics
+- :mod:`course_utils.image_arrays`  an image as a 3-D array: Figure 5.1 and channel colour maps
 - :mod:`course_utils.efficientnet_lite` EfficientNet-Lite0 written out in PyTorch
 - :mod:`course_utils.similarity`    cosine similarity and nearest neighbours
 - :mod:`course_utils.audio`         loading sound, the book's MFCC embedding, the book's trumpet, listening
@@ -21,10 +23,14 @@ What the notebooks import (the lessons' API), one module per idea:
 - :mod:`course_utils.video`         reading, sampling and writing video files (gathers
   :mod:`~course_utils.video_frames`, :mod:`~course_utils.video_reader`, :mod:`~course_utils.video_writer`)
 - :mod:`course_utils.video_embeddings` frame embeddings pooled into one vector, order-aware pooling
+- :mod:`course_utils.video_diagrams` Figure 5.5: sample → embed → average, drawn
 - :mod:`course_utils.clips`         synthetic clips (the book's, moving shapes, scene cuts)
 - :mod:`course_utils.feature_maps`  feature maps and filters from inside a CNN
 - :mod:`course_utils.vit`           patches, position embeddings and self-attention
 - :mod:`course_utils.receptive_field` how much of the image a unit sees
+- :mod:`course_utils.handcrafted`   hand-crafted intensity and gradient histograms, the transfer-learning baseline
+- :mod:`course_utils.captioned_data` pictures, sounds and clips made by code, with captions (5.6)
+- :mod:`course_utils.contrastive`   symmetric InfoNCE, retrieval metrics and figures for joint embeddings (5.6)
 - :mod:`course_utils.plotting`      the course's figures
 - :mod:`course_utils.key_results`   each chapter's key results beside the book's figures
 - :mod:`course_utils.exercises`     checks for the chapter exercises

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -36,10 +36,9 @@ from torchvision import transforms
 from tqdm import tqdm
 
 from course_utils.images import ImageLike, to_rgb_image
+from course_utils.model_spec import ImageModelSpec
 from course_utils.validation import check_finite, check_scalar
 
-if TYPE_CHECKING:  # annotations only: course_utils.models imports this module
-    from course_utils.models import ImageModelSpec
 
 __all__ = ["ImageEncoder"]
 

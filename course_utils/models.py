@@ -33,18 +33,16 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import nn
-from torchvision import transforms
 from torchvision.models import ResNet50_Weights, resnet50
 
 from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
 from course_utils.efficientnet_lite import LITE_MEAN, LITE_STD, lite0_checkpoint, load_pretrained_lite0
 from course_utils.image_encoder import ImageEncoder
+from course_utils.model_spec import ImageModelSpec
 from course_utils.imagenet import IMAGENET_CATEGORIES, IMAGENET_MEAN, IMAGENET_STD
 
 __all__ = [
@@ -102,59 +100,6 @@ def pick_device(preference: str | None = None) -> torch.device:
     if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
         raise ValueError(f"device {choice!r} requested but Apple MPS is not available here; use 'cpu' or 'auto'")
     return device
-
-
-@dataclass(frozen=True)
-class ImageModelSpec:
-    """Everything the course knows about one image model, like torchvision's ``Weights`` entries.
-
-    Attributes
-    ----------
-    name, title : str
-        Registry key and a human-readable name.
-    embedding_dim : int
-        Length of the embedding (the input of the final classifier).
-    resize_size, crop_size : int
-        Preprocessing: resize the short side, then centre-crop a square.
-    mean, std : tuple of 3 floats
-        Per-channel normalisation of [0, 1] pixels the model was trained with.
-    categories : tuple of str
-        The classifier's class names, by output index.
-    source, licence, needed_for : str
-        Where the weights come from, under which licence, and which lessons need them.
-    offline : bool
-        Whether the weights ship with the course's pip dependencies.
-    """
-
-    name: str
-    title: str
-    embedding_dim: int
-    resize_size: int
-    crop_size: int
-    mean: tuple[float, float, float]
-    std: tuple[float, float, float]
-    categories: tuple[str, ...] = field(repr=False)
-    source: str
-    licence: str
-    needed_for: str
-    offline: bool
-    build: Callable[[bool], nn.Module] = field(repr=False, compare=False)
-    checkpoint_path: Callable[[], Path | None] = field(repr=False, compare=False)
-
-    def transform(self) -> transforms.Compose:
-        """The preprocessing this model was trained with: resize, centre-crop, scale, normalise.
-
-        Returns
-        -------
-        torchvision.transforms.Compose
-            Maps one RGB ``PIL.Image`` to a ``(3, crop_size, crop_size)`` float tensor.
-        """
-        return transforms.Compose([
-            transforms.Resize(self.resize_size),
-            transforms.CenterCrop(self.crop_size),
-            transforms.ToTensor(),
-            transforms.Normalize(mean=self.mean, std=self.std),
-        ])
 
 
 # ---------------------------------------------------------------- ResNet50 (the book's model)

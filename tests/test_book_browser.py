@@ -473,7 +473,7 @@ def test_figures_are_not_shrunk_in_the_book_column(visits):
               for v in visits.values() for f in v.figures if f["natural"] and f["rendered"] / f["natural"] < 0.8]
     figures = sum(len(v.figures) for v in visits.values())
     assert figures > 0, "no output figures were measured"
-    assert not shrunk, f"figures shrunk below 0.8 of their natural width (draw them at most ~8 in wide at 100 dpi):\n" + "\n".join(shrunk)
+    assert not shrunk, "figures shrunk below 0.8 of their natural width (draw them at most ~8 in wide at 100 dpi):\n" + "\n".join(shrunk)
 
 
 @pytest.mark.browser

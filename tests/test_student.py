@@ -19,7 +19,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from course_utils.exercises import PASSED_PREFIX
 from course_utils.tooling import student as student_module
-from course_utils.tooling.book_config import chapters, repo_root
+from course_utils.tooling.book_config import chapters
 from course_utils.tooling.cli import main
 from course_utils.tooling.student import (
     EXERCISE_TAG,
