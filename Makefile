@@ -1,7 +1,8 @@
 # The course's commands. Each one sets up a virtual environment on first use.
 #   make course   execute every chapter notebook offline into _build/, print the key results, build the book
-#   make test     unit tests, then nbval over every notebook in book.yml, then the book in headless Chromium
+#   make test     unit tests, nbval over every notebook in book.yml, nbval again with other CPU kernels, the book in Chromium
 #   make unit     the unit tests alone (no notebook executed, no browser): under a minute
+#   make record CHAPTER=5.6   re-execute a chapter and, if it ran clean, make its outputs the committed ones
 #   make lab      open JupyterLab on notebooks/
 #   make upgrade  refresh the constraint file of the chosen Python (newest releases within pyproject's ranges)
 #
@@ -40,7 +41,7 @@ PYTEST := COURSE_OFFLINE=1 $(PY) -m pytest -q -rs
 # Prints "== stage NAME: N s" after running the rest of the line; fails when it fails.
 STAGE = start=$$(date +%s); trap 'echo "== stage $(1): $$(( $$(date +%s) - start )) s"' EXIT;
 
-.PHONY: course book student test unit notebooks browser nbval lab bench doctor prefetch upgrade freeze clean
+.PHONY: course book student test unit notebooks kernels browser nbval record lab bench doctor prefetch upgrade freeze clean
 
 $(STAMP): pyproject.toml $(wildcard $(CONSTRAINTS))
 	@$(call STAGE,setup) \
@@ -62,8 +63,9 @@ book: $(STAMP)
 student: $(STAMP)
 	$(VENV)/bin/course student
 
-# make test = three stages, each timed: unit, notebooks (nbval and the tests that execute notebooks), browser.
-test: unit notebooks browser
+# make test = four stages, each timed: unit, notebooks (nbval and the tests that execute notebooks), kernels
+# (nbval again, with other CPU kernels), browser.
+test: unit notebooks kernels browser
 
 unit: $(STAMP)
 	@$(call STAGE,unit) $(PYTEST) tests -m "not notebooks and not browser"
@@ -71,11 +73,26 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	@$(call STAGE,notebooks) $(PYTEST) tests $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -m notebooks
 
+# The committed outputs must hold on any learner's CPU. This stage re-executes every notebook with other kernels than
+# this machine's best: ATen's scalar code instead of AVX2/AVX-512, MKL limited to SSE4.2, oneDNN to SSE4.1 (OpenBLAS's
+# OPENBLAS_CORETYPE is left as the machine has it), and compares with the committed outputs by the same rules.
+OTHER_KERNELS := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 ONEDNN_MAX_CPU_ISA=SSE41
+kernels: $(STAMP)
+	@$(call STAGE,kernels) $(OTHER_KERNELS) $(PYTEST) $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env
+
 browser: $(STAMP)
 	@$(call STAGE,browser) $(PYTEST) tests -m browser
 
 nbval: $(STAMP)
 	$(PYTEST) $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env
+
+# After a deliberate change to a chapter: execute it offline into _build/notebooks/ and, only if it ran without an
+# error or anything on stderr, copy it over the committed notebook. Then run make test: it must pass here and in
+# the kernels stage before the new outputs are committed.
+record: $(STAMP)
+	@if [ -z "$(CHAPTER)" ]; then echo "make record needs a chapter: make record CHAPTER=5.6 (ids: $$($(VENV)/bin/course notebooks | tr '\n' ' '))" >&2; exit 2; fi
+	COURSE_OFFLINE=1 $(VENV)/bin/course run --chapter $(CHAPTER)
+	@for f in $$($(VENV)/bin/course notebooks --chapter $(CHAPTER)); do cp "_build/notebooks/$$(basename $$f)" "$$f" && echo "== recorded $$f"; done
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -1,8 +1,10 @@
 """Project-wide pytest set-up.
 
-Makes nbval compare printed numbers with the explicit tolerance documented in
-:mod:`course_utils.tooling.nbval_tolerance` (one unit in the last printed decimal place),
-instead of as exact strings. Every other part of an output must still match.
+Makes nbval compare each re-executed output with the committed one by the rules of
+:mod:`course_utils.tooling.nbval_tolerance`: key results within their declared
+tolerances, figures by their pixels, other printed numbers within one unit of the
+last printed decimal place. Every other part of an output must still match exactly.
+The report header names the CPU and the kernel set (ATen, MKL, oneDNN) the run used.
 """
 
 from __future__ import annotations
@@ -26,7 +28,18 @@ def _install_tolerant_nbval() -> None:
     original = IPyNbCell.compare_outputs
 
     def compare_outputs(self, test, ref, skip_compare=None):
-        return original(self, align_within_tolerance(test, ref), ref, skip_compare)
+        problems = []
+        name = f"{self.fspath.purebasename}-cell{self.cell_num}"
+        aligned = align_within_tolerance(test, ref, problems, name)
+        same = original(self, aligned, ref, skip_compare)
+        if os.environ.get("COURSE_NBVAL_DEBUG") and not same:   # dump what was compared, to see why
+            import json
+            with open(os.path.join(os.environ["COURSE_NBVAL_DEBUG"], f"{name}.json"), "w") as f:
+                json.dump({"test": test, "aligned": aligned, "ref": ref, "problems": problems}, f, default=str)
+        if problems:
+            self.comparison_traceback = [*problems, *(getattr(self, "comparison_traceback", None) or [])]
+            return False
+        return same
 
     compare_outputs._course_tolerant = True
     IPyNbCell.compare_outputs = compare_outputs
@@ -43,5 +56,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.notebooks)
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return "nbval numeric tolerance: ±1 unit in the last printed decimal place (course_utils.tooling.nbval_tolerance)"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from course_utils.tooling.doctor import kernel_set
+
+    return ["nbval: key results within their declared tolerances, figures within RMS "
+            "(course_utils.tooling.nbval_tolerance), other printed decimals ±1 in the last place",
+            f"kernels: {kernel_set()}"]

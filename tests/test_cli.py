@@ -5,6 +5,7 @@ import torch
 
 from course_utils import models
 from course_utils.tooling import doctor
+from course_utils.tooling import student as student_module
 from course_utils.tooling.book_config import chapters, repo_root
 from course_utils.tooling.cli import main
 
@@ -90,3 +91,20 @@ def test_prefetch_reports_a_failed_download_in_one_line(capsys, monkeypatch, tmp
     assert code == 1
     line = next(l for l in out.splitlines() if "ResNet50" in l)
     assert line.startswith("failed") and "network is unreachable" in line and "course prefetch" in line
+
+
+def test_student_refuses_the_checkouts_own_notebooks_folder(tmp_path, monkeypatch, capsys):
+    root = repo_root()
+    monkeypatch.setenv("COURSE_ROOT", str(root))
+
+    def must_not_write(out):
+        raise AssertionError(f"course student went on to write into {out}")
+
+    monkeypatch.setattr(student_module, "_prepare_folder", must_not_write)  # so a regression cannot harm notebooks/
+    (tmp_path / "nb").symlink_to(root / "notebooks", target_is_directory=True)
+    for where, out, reason in [(root, "notebooks", "chapter notebooks"), (root / "notebooks", ".", "chapter notebooks"),
+                               (tmp_path, "nb", "chapter notebooks"), (root / "notebooks", "", "empty path")]:
+        monkeypatch.chdir(where)
+        assert main(["student", "--out", out]) == 2, (where, out)
+        err = capsys.readouterr().err
+        assert err.startswith("course student: ") and err.count("\n") == 1 and reason in err, err

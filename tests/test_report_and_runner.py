@@ -14,7 +14,7 @@ from course_utils.tooling.runner import execute_chapter, kernel_env, key_results
 
 
 def test_format_table_aligns_and_shows_the_book_value():
-    text = format_table([KeyResult("red ↔ orange", 0.8451, book=0.898), KeyResult("hits", 8, decimals=0)])
+    text = format_table([KeyResult("red ↔ orange", 0.8451, 1e-4, book=0.898), KeyResult("hits", 8, 0, decimals=0)])
     lines = text.splitlines()
     assert lines[0].split() == ["result", "this", "run", "book"]
     assert "0.845" in lines[2] and "0.898" in lines[2]
@@ -30,10 +30,10 @@ def _nb_with(outputs):
 
 
 def test_key_results_are_read_from_output_metadata():
-    rows = [{"label": "a", "value": 0.5, "book": 0.6, "model": "m", "decimals": 3}]
+    rows = [{"label": "a", "value": 0.5, "tolerance": 0.01, "book": 0.6, "model": "m", "decimals": 3}]
     nb = _nb_with([new_output("display_data", data={"text/plain": "table"},
                               metadata={METADATA_KEY: {"chapter": "5.1", "rows": rows}})])
-    assert key_results(nb) == [KeyResult("a", 0.5, 0.6, "m", 3)]
+    assert key_results(nb) == [KeyResult("a", 0.5, 0.01, book=0.6, model="m", decimals=3)]
 
 
 def test_stderr_and_errors_are_problems():
@@ -60,11 +60,11 @@ def test_execute_chapter_collects_results_and_catches_stderr(tmp_path):
     _write_notebook(noisy, [
         "from course_utils.key_results import KeyResult, show_key_results",
         "import sys; print('oops', file=sys.stderr)",
-        "show_key_results('9.1', [KeyResult('answer', 0.4201, book=0.42, model='m')])",
+        "show_key_results('9.1', [KeyResult('answer', 0.4201, 1e-4, book=0.42, model='m')])",
     ])
     build = tmp_path / "_build"
     run = execute_chapter(Chapter("9.1", "Noisy", noisy), build)
-    assert run.results == [KeyResult("answer", 0.4201, 0.42, "m", 3)]
+    assert run.results == [KeyResult("answer", 0.4201, 1e-4, book=0.42, model="m")]
     assert run.problems == ["cell 1 wrote to stderr: oops"]
     assert (build / "noisy.ipynb").is_file()
 
@@ -96,7 +96,7 @@ def _checkout(root, chapters):
 
 def test_a_timed_out_chapter_is_saved_and_the_run_goes_on_to_the_summary(tmp_path, monkeypatch, capsys):
     results = ("from course_utils.key_results import KeyResult, show_key_results\n"
-               "show_key_results('9.2', [KeyResult('answer', 0.42, book=0.42)])")
+               "show_key_results('9.2', [KeyResult('answer', 0.42, 1e-4, book=0.42)])")
     _checkout(tmp_path, [
         ("9.1", ["print('started')", "import time; time.sleep(60)", "print('never')"]),
         ("9.2", ["import os; print(os.environ['COURSE_OFFLINE'], os.environ['PYTHONHASHSEED'])", results]),

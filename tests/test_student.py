@@ -1,5 +1,6 @@
 """Student copies hide the solutions, keep the lesson and stop at the first exercise; every solution
-passes its check; ``course student`` writes all copies or none.
+passes its check; ``course student`` writes all copies or none, never over a learner's edits nor over
+the chapter notebooks.
 
 Only one test executes a notebook (marked ``notebooks``): the 5.2 student copy, up to its first
 exercise. Everything else reads the committed notebooks. Together they cover what executing every
@@ -23,8 +24,10 @@ from course_utils.tooling.book_config import chapters
 from course_utils.tooling.cli import main
 from course_utils.tooling.student import (
     EXERCISE_TAG,
+    MANIFEST_NAME,
     SOLUTION_TAG,
     STUB_MARKER,
+    ChangedCopiesError,
     OutputFolderError,
     StudentCopyError,
     make_student_copy,
@@ -89,7 +92,8 @@ def test_write_student_copies_writes_every_chapter(tmp_path):
     written = write_student_copies(tmp_path)
     assert [p.name for p in written] == [c.notebook.name for c in CHAPTERS]
     assert all(p.is_file() for p in written)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written), "no temporary folder left"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST_NAME, *(p.name for p in written)]), \
+        "no temporary folder left"
 
 
 def test_course_student_writes_into_the_out_folder_and_lists_the_copies(capsys, tmp_path):
@@ -105,7 +109,8 @@ def test_course_student_defaults_to_build_student_of_the_checkout(capsys, monkey
     monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
     assert main(["student"]) == 0
     assert capsys.readouterr().out.split() == ["_build/student/ch1.ipynb", "_build/student/ch2.ipynb"]
-    assert sorted(p.name for p in (tmp_path / "_build" / "student").iterdir()) == ["ch1.ipynb", "ch2.ipynb"]
+    assert sorted(p.name for p in (tmp_path / "_build" / "student").iterdir()) == [MANIFEST_NAME, "ch1.ipynb",
+                                                                                    "ch2.ipynb"]
 
 
 def _tiny_book(root, n_chapters=4, broken=None):
@@ -176,6 +181,104 @@ def test_a_read_only_out_folder_is_one_sentence(tmp_path):
             write_student_copies(locked)
     finally:
         locked.chmod(0o755)
+
+
+def _answer_exercise_1(path):
+    """Edit a student copy as a learner would: write an answer into the first stub."""
+    nb = nbformat.read(path, as_version=4)
+    next(c for c in nb.cells if SOLUTION_TAG in _tags(c)).source = "y = 2 * x  # my answer"
+    nbformat.write(nb, path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("out_args", [[], ["--out", "handout"]], ids=["default folder", "--out"])
+def test_rerunning_course_student_keeps_a_learners_edits_unless_forced(out_args, tmp_path, monkeypatch, capsys):
+    _tiny_book(tmp_path, n_chapters=2)
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    shown = out_args[1] if out_args else str(tmp_path.resolve() / "_build" / "student")
+    out = tmp_path / shown
+    assert main(["student", *out_args]) == 0
+    assert main(["student", *out_args]) == 0, "copies left as course student wrote them may be written again"
+    edited = _answer_exercise_1(out / "ch2.ipynb")
+    capsys.readouterr()
+    assert main(["student", *out_args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == (
+        f"course student: {shown} already holds ch2.ipynb, which differ from what course "
+        "student wrote there (edited since, or not written by it); move them away, choose another folder with "
+        "course student --out DIR, or pass --force to overwrite them\n")
+    assert (out / "ch2.ipynb").read_bytes() == edited, "the learner's answer was overwritten"
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST_NAME, "ch1.ipynb", "ch2.ipynb"], "temp folder left"
+    assert main(["student", *out_args, "--force"]) == 0
+    assert STUB_MARKER.format(number=1) in (out / "ch2.ipynb").read_text(encoding="utf-8"), "--force: a fresh copy"
+    assert main(["student", *out_args]) == 0, "after --force the fresh copies are course student's own again"
+
+
+def test_a_file_course_student_did_not_write_is_not_overwritten(tmp_path):
+    book = _tiny_book(tmp_path / "course", n_chapters=2)
+    out = tmp_path / "handout"
+    out.mkdir()
+    (out / "ch1.ipynb").write_text("a learner's own notebook", encoding="utf-8")
+    with pytest.raises(ChangedCopiesError, match=r"handout already holds ch1.ipynb, which differ"):
+        write_student_copies(out, book_yml=book)
+    assert sorted(p.name for p in out.iterdir()) == ["ch1.ipynb"], "no copy, manifest or temp folder written"
+    assert (out / "ch1.ipynb").read_text(encoding="utf-8") == "a learner's own notebook"
+    assert [p.name for p in write_student_copies(out, book_yml=book, force=True)] == ["ch1.ipynb", "ch2.ipynb"]
+
+
+def test_an_unedited_copy_is_updated_when_the_chapter_changes(tmp_path):
+    book = _tiny_book(tmp_path / "course", n_chapters=2)
+    out = tmp_path / "handout"
+    write_student_copies(out, book_yml=book)
+    chapter = tmp_path / "course" / "notebooks" / "ch1.ipynb"
+    nb = nbformat.read(chapter, as_version=4)
+    nb.cells[0].source = "# A better lesson"
+    nbformat.write(nb, chapter)
+    write_student_copies(out, book_yml=book)
+    assert nbformat.read(out / "ch1.ipynb", as_version=4).cells[0].source == "# A better lesson"
+
+
+@pytest.mark.parametrize("where, out_arg", [
+    ("course", "notebooks"),
+    ("course", "notebooks/../notebooks"),
+    ("course", "linked"),
+    ("course/notebooks", "."),
+    ("elsewhere", "../course/notebooks"),
+], ids=["relative", "dot-dot", "symlink", "dot from notebooks", "from another folder"])
+def test_course_student_never_writes_over_the_chapter_notebooks(where, out_arg, tmp_path, monkeypatch, capsys):
+    _tiny_book(tmp_path / "course", n_chapters=2)
+    notebooks = tmp_path / "course" / "notebooks"
+    (tmp_path / "course" / "linked").symlink_to(notebooks, target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    originals = {p.name: p.read_bytes() for p in notebooks.iterdir()}
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path / "course"))
+    monkeypatch.chdir(tmp_path / where)
+    expected = (f"course student: {out_arg} holds the course's own chapter notebooks (ch1.ipynb, ch2.ipynb), whose "
+                "worked solutions the student copies would replace; choose another folder with "
+                "course student --out DIR\n")
+    assert main(["student", "--out", out_arg]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == expected
+    assert {p.name: p.read_bytes() for p in notebooks.iterdir()} == originals, "the worked solutions were lost"
+    assert main(["student", "--out", out_arg, "--force"]) == 2, "--force does not cover the chapter notebooks"
+    assert capsys.readouterr().err == expected
+    assert {p.name: p.read_bytes() for p in notebooks.iterdir()} == originals
+
+
+@pytest.mark.parametrize("where", ["course", "course/notebooks"])
+def test_course_student_refuses_an_empty_out_path(where, tmp_path, monkeypatch, capsys):
+    _tiny_book(tmp_path / "course", n_chapters=2)
+    notebooks = tmp_path / "course" / "notebooks"
+    originals = {p.name: p.read_bytes() for p in notebooks.iterdir()}
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path / "course"))
+    monkeypatch.chdir(tmp_path / where)
+    assert main(["student", "--out", ""]) == 2
+    assert capsys.readouterr().err == (
+        "course student: the output folder is an empty path (''); name a folder with course student --out DIR, "
+        "or leave --out out to write into _build/student/\n")
+    assert sorted(p.name for p in (tmp_path / "course").iterdir()) == ["book.yml", "notebooks"]
+    assert {p.name: p.read_bytes() for p in notebooks.iterdir()} == originals
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.id for c in CHAPTERS])

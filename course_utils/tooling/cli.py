@@ -5,8 +5,9 @@
     course doctor                             versions, device, caches and which assets are present
     course prefetch                           download the book's optional assets while online
     course book                               build the HTML book into _build/html, offline (make book)
-    course student [--out DIR]                write student copies (solutions stubbed), by default
-                                              into _build/student/ (make student)
+    course student [--out DIR] [--force]      write student copies (solutions stubbed), by default
+                                              into _build/student/ (make student); refuses to overwrite
+                                              a copy edited since (--force does) or the chapter notebooks
 
 It works from any folder of the checkout (or set COURSE_ROOT). A mistake in
 book.yml, an unknown chapter id or a folder that cannot be written is printed
@@ -19,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from course_utils.tooling.book_config import CourseError, chapters, repo_root
+from course_utils.tooling.book_config import CourseError, chapters, repo_root, select_chapters
 from course_utils.tooling.doctor import doctor, prefetch
 from course_utils.tooling.html_book import main as build_book_main
 from course_utils.tooling.runner import DEFAULT_CELL_TIMEOUT, run_course
@@ -35,7 +36,7 @@ def _shown(path: Path, root: Path) -> Path:
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
     root = repo_root()
-    for chapter in chapters(root / "book.yml"):
+    for chapter in select_chapters(chapters(root / "book.yml"), args.chapter):
         print(_shown(chapter.notebook, root))
     return 0
 
@@ -50,7 +51,7 @@ def cmd_book(args: argparse.Namespace) -> int:
 
 def cmd_student(args: argparse.Namespace) -> int:
     root = repo_root()
-    for path in write_student_copies(args.out, book_yml=root / "book.yml"):
+    for path in write_student_copies(args.out, book_yml=root / "book.yml", force=args.force):
         print(_shown(path.resolve(), root))
     return 0
 
@@ -84,12 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_positive_int, default=DEFAULT_CELL_TIMEOUT, metavar="S",
                      help=f"seconds one cell may run before its chapter is stopped (default {DEFAULT_CELL_TIMEOUT})")
     run.set_defaults(func=cmd_run)
-    sub.add_parser("notebooks", help="list the chapter notebooks of book.yml").set_defaults(func=cmd_notebooks)
+    notebooks = sub.add_parser("notebooks", help="list the chapter notebooks of book.yml")
+    notebooks.add_argument("--chapter", action="append", metavar="ID", help="only this chapter (repeatable)")
+    notebooks.set_defaults(func=cmd_notebooks)
     sub.add_parser("doctor", help="versions, device, caches and assets").set_defaults(func=cmd_doctor)
     sub.add_parser("prefetch", help="download the book's optional assets (online)").set_defaults(func=cmd_prefetch)
     sub.add_parser("book", help="build the HTML book into _build/html (offline)").set_defaults(func=cmd_book)
     student = sub.add_parser("student", help="write student copies of the notebooks (default _build/student/)")
-    student.add_argument("--out", type=Path, metavar="DIR", help="write the copies here instead of _build/student/")
+    # Text, not Path: Path("") would turn an empty --out into the current folder.
+    student.add_argument("--out", metavar="DIR", help="write the copies here instead of _build/student/")
+    student.add_argument("--force", action="store_true",
+                         help="overwrite copies edited since course student wrote them (their changes are lost)")
     student.set_defaults(func=cmd_student)
     return parser
 

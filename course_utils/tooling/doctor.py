@@ -52,11 +52,39 @@ def device_line() -> tuple[str, bool]:
         return f"MISCONFIGURED (COURSE_DEVICE={setting!r}): {err} ({found})", False
 
 
+#: Environment variables that choose the CPU kernels torch, MKL, oneDNN and OpenBLAS run.
+KERNEL_VARIABLES = ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "OPENBLAS_CORETYPE")
+
+
+def kernel_set() -> str:
+    """The CPU and the kernel set this process computes with, in one line.
+
+    The committed notebook outputs must hold on any of them (``make test``'s
+    kernels stage re-executes every notebook with other kernels to prove it).
+    """
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name") and ":" in line:
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and ":" in line:
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    widest = next((isa for isa in ("avx512f", "avx2", "avx", "sse4_2") if isa in flags), "")
+    chosen = ", ".join(f"{v}={os.environ[v]}" for v in KERNEL_VARIABLES if v in os.environ) or "no kernel variables set"
+    return (f"{model}{f' ({widest.upper()})' if widest else ''}; torch runs its "
+            f"{torch.backends.cpu.get_cpu_capability()} kernels; {chosen}")
+
+
 def doctor() -> int:
     """Print versions, device, caches and assets; return 1 if the device setting is unusable, else 0."""
     print(f"python        {platform.python_version()} ({sys.executable})")
     for dist in REPORTED_DISTRIBUTIONS:
         print(f"{dist:13s} {_version(dist)}")
+    print(f"{'kernels':13s} {kernel_set()}")
     line, device_ok = device_line()
     print(f"device        {line}")
     print(f"offline mode  {'on' if offline_mode() else 'off'} (COURSE_OFFLINE)")

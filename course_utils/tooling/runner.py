@@ -52,7 +52,7 @@ def key_results(nb) -> list[KeyResult]:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             meta = out.get("metadata", {}).get(METADATA_KEY)
-            if meta:
+            if meta and meta.get("chapter"):   # a chapter's summary, not a table inside the lesson
                 found.extend(KeyResult(**row) for row in meta["rows"])
     return found
 

@@ -15,11 +15,21 @@ of them or none, in which
 - the outputs and execution counts of ``solution`` and ``exercise`` cells are
   cleared, so the copy does not give the answers away;
 - every other cell is left exactly as it is, outputs included.
+
+It never overwrites a learner's work: the folder keeps a manifest
+(``.student-manifest.json``, the sha256 of each copy written), and a copy
+that no longer matches it (edited since), or a same-named file that
+``course student`` did not write, makes it refuse unless ``force=True``
+(``--force``), which overwrites them. It never writes into the folder of the
+chapter notebooks themselves, nor into an empty path.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,6 +42,8 @@ SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
 #: The first line of every stub; the test of the student copies looks for it.
 STUB_MARKER = "# Exercise {number}: write your answer here, replacing the line below."
+#: In the output folder: file name → sha256 of each copy ``course student`` wrote there last time.
+MANIFEST_NAME = ".student-manifest.json"
 
 
 def _tags(cell) -> list[str]:
@@ -107,7 +119,24 @@ class StudentCopyError(CourseError, ValueError):
 
 
 class OutputFolderError(CourseError, OSError):
-    """The folder for the student copies cannot be created or written to."""
+    """The folder for the student copies cannot be created or written to, or must not be (see below)."""
+
+
+class ChangedCopiesError(CourseError, FileExistsError):
+    """The output folder holds files that ``course student`` did not write or that were edited since."""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _manifest(out: Path) -> dict:
+    """What ``course student`` wrote into ``out`` last time (file name → sha256); empty if unknown."""
+    try:
+        data = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _prepare_folder(out: Path) -> Path:
@@ -122,19 +151,26 @@ def _prepare_folder(out: Path) -> Path:
                                 "write to with course student --out DIR") from None
 
 
-def write_student_copies(out_dir: str | Path | None = None, book_yml: str | Path | None = None) -> list[Path]:
+def write_student_copies(out_dir: str | Path | None = None, book_yml: str | Path | None = None,
+                         force: bool = False) -> list[Path]:
     """Write a student copy of every chapter notebook in ``book.yml``, all of them or none.
 
     The copies are first written to a temporary folder inside ``out_dir`` and
     moved into place only when every one of them has been made, so a chapter
-    that cannot be copied leaves ``out_dir`` as it was (no partial set).
+    that cannot be copied, or a refusal, leaves ``out_dir`` as it was (no
+    partial set). The sha256 of each copy is recorded in ``out_dir`` (see
+    :data:`MANIFEST_NAME`), so the next run can tell a learner's edits apart.
 
     Parameters
     ----------
     out_dir : str or Path, optional
         Defaults to ``_build/student/`` in the checkout; created if missing.
+        Must not be empty nor the folder of the chapter notebooks.
     book_yml : str or Path, optional
         Defaults to ``book.yml`` in the checkout.
+    force : bool, default False
+        Overwrite copies that were edited since they were written, and
+        same-named files that ``course student`` did not write (no backup kept).
 
     Returns
     -------
@@ -146,12 +182,25 @@ def write_student_copies(out_dir: str | Path | None = None, book_yml: str | Path
     CourseFileMissingError
         If a notebook named in ``book.yml`` does not exist (a ``FileNotFoundError``).
     OutputFolderError
-        If ``out_dir`` cannot be created or written to (an ``OSError``).
+        If ``out_dir`` is empty, holds the chapter notebooks themselves, or cannot be
+        created or written to (an ``OSError``).
+    ChangedCopiesError
+        If, without ``force``, a file to be replaced differs both from the new copy and from
+        what ``course student`` wrote there last time (a ``FileExistsError``).
     StudentCopyError
         If a notebook cannot be turned into a student copy (a ``ValueError``).
     """
     book = chapters(book_yml)
+    if out_dir is not None and not str(out_dir).strip():
+        raise OutputFolderError(f"the output folder is an empty path ({str(out_dir)!r}); name a folder with "
+                                "course student --out DIR, or leave --out out to write into _build/student/")
     out = Path(out_dir) if out_dir is not None else repo_root() / "_build" / "student"
+    own = [c.notebook.name for c in book if os.path.exists(out / c.notebook.name)
+           and os.path.samefile(out / c.notebook.name, c.notebook)]
+    if own:
+        raise OutputFolderError(f"{out} holds the course's own chapter notebooks ({', '.join(own)}), whose worked "
+                                "solutions the student copies would replace; choose another folder with "
+                                "course student --out DIR")
     staging = _prepare_folder(out)
     try:
         staged = []
@@ -165,11 +214,22 @@ def write_student_copies(out_dir: str | Path | None = None, book_yml: str | Path
             path = staging / chapter.notebook.name
             nbformat.write(student, path)
             staged.append(path)
+        before = _manifest(out)
+        hashes = {path.name: _sha256(path) for path in staged}
+        changed = [name for name, new in hashes.items() if (out / name).is_file()
+                   and _sha256(out / name) not in (new, before.get(name))]
+        if changed and not force:
+            raise ChangedCopiesError(f"{out} already holds {', '.join(changed)}, which differ from what course "
+                                     "student wrote there (edited since, or not written by it); move them away, "
+                                     "choose another folder with course student --out DIR, or pass --force to "
+                                     "overwrite them")
+        (staging / MANIFEST_NAME).write_text(json.dumps(hashes, indent=1) + "\n", encoding="utf-8")
         written = []
         for path in staged:
             target = out / path.name
             path.replace(target)
             written.append(target)
+        (staging / MANIFEST_NAME).replace(out / MANIFEST_NAME)
         return written
     except OSError as err:
         if isinstance(err, CourseError):
