@@ -70,15 +70,18 @@ test: unit notebooks kernels browser
 unit: $(STAMP)
 	@$(call STAGE,unit) $(PYTEST) tests -m "not notebooks and not browser"
 
+# The CPU and the kernels a stage computes with (pytest -q prints no header).
+KERNEL_LINE = $(PY) -c "from course_utils.tooling.doctor import kernel_set; print('== kernels:', kernel_set())";
+
 notebooks: $(STAMP)
-	@$(call STAGE,notebooks) $(PYTEST) tests $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -m notebooks
+	@$(call STAGE,notebooks) $(KERNEL_LINE) $(PYTEST) tests $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env -m notebooks
 
 # The committed outputs must hold on any learner's CPU. This stage re-executes every notebook with other kernels than
 # this machine's best: ATen's scalar code instead of AVX2/AVX-512, MKL limited to SSE4.2, oneDNN to SSE4.1 (OpenBLAS's
 # OPENBLAS_CORETYPE is left as the machine has it), and compares with the committed outputs by the same rules.
 OTHER_KERNELS := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 ONEDNN_MAX_CPU_ISA=SSE41
 kernels: $(STAMP)
-	@$(call STAGE,kernels) $(OTHER_KERNELS) $(PYTEST) $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env
+	@$(call STAGE,kernels) $(OTHER_KERNELS) $(KERNEL_LINE) $(OTHER_KERNELS) $(PYTEST) $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env
 
 browser: $(STAMP)
 	@$(call STAGE,browser) $(PYTEST) tests -m browser
