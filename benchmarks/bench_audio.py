@@ -17,7 +17,7 @@ import numpy as np
 
 def make_clips(n_clips: int, seconds: float, sr: int) -> list[np.ndarray]:
     """``n_clips`` different synthetic clips of ``seconds`` each (instruments × pitches)."""
-    from course_utils import sounds
+    from course_utils.audio import sounds
 
     makers = [
         lambda f, s: sounds.brass_tone(f, seconds, sr),

@@ -36,9 +36,9 @@ from typing import Callable
 import numpy as np
 import torch
 
-from course_utils.image_encoder import ImageEncoder
-from course_utils.models import load_image_encoder
-from course_utils.photos import AUGMENTATIONS, augment, photo_names, sample_photo
+from course_utils.image.encoder import ImageEncoder
+from course_utils.image.registry import load_image_encoder
+from course_utils.image.photos import AUGMENTATIONS, augment, photo_names, sample_photo
 
 LAYOUTS = {"contiguous": torch.contiguous_format, "channels_last": torch.channels_last}
 

@@ -18,7 +18,7 @@ import soundfile as sf
 from course_utils import audio
 from course_utils.assets import AssetUnavailableError
 from course_utils.similarity import cosine_similarity
-from course_utils.sounds import brass_tone, clarinet_tone, flute_tone, noise
+from course_utils.audio.sounds import brass_tone, clarinet_tone, flute_tone, noise
 
 SR = 22050
 

@@ -21,12 +21,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from course_utils import audio, audio_models
+from course_utils import audio
+from course_utils.audio import learned as audio_models
 from course_utils.assets import AssetUnavailableError
 from course_utils.audio import TruncatedAudioWarning
 from course_utils.audio.playback import listen
 from course_utils.similarity import cosine_similarity
-from course_utils.sounds import brass_tone, clarinet_tone
+from course_utils.audio.sounds import brass_tone, clarinet_tone
 
 SR = 22050
 

@@ -1,4 +1,4 @@
-"""course_utils.audio_models: CREPE offline, and clear errors for the online-only hub models."""
+"""course_utils.audio.learned: CREPE offline, and clear errors for the online-only hub models."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import librosa
 import numpy as np
 import pytest
 
-from course_utils import audio_models
+from course_utils.audio import learned as audio_models
 from course_utils.assets import AssetUnavailableError
 from course_utils.audio import mfcc_embedding
 from course_utils.similarity import cosine_similarity
-from course_utils.sounds import flute_tone, phrase, trumpet_phrase
+from course_utils.audio.sounds import flute_tone, phrase, trumpet_phrase
 
 SR = 22050
 

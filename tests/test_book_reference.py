@@ -6,8 +6,8 @@ cache (``course prefetch``); otherwise it is skipped, saying why.
 
 import pytest
 
-from course_utils.photos import book_color_patterns
-from course_utils.models import get_spec, is_available, load_image_encoder
+from course_utils.image.photos import book_color_patterns
+from course_utils.image.registry import get_spec, is_available, load_image_encoder
 from course_utils.similarity import cosine_similarity
 
 pytestmark = pytest.mark.book_reference

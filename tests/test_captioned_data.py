@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from course_utils import captioned_data as cd
+from course_utils.joint import data as cd
 
 
 def words(caption):

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from course_utils import models
+from course_utils.image import registry as models
 from course_utils.tooling import doctor
 from course_utils.tooling import student as student_module
 from course_utils.tooling.book_config import chapters, repo_root

@@ -1,9 +1,9 @@
-"""Tests for course_utils.clips: the synthetic clips chapter 5.3 is built on."""
+"""Tests for course_utils.video.clips: the synthetic clips chapter 5.3 is built on."""
 
 import numpy as np
 import pytest
 
-from course_utils.clips import book_clips, moving_ball, moving_square, scene_change
+from course_utils.video.clips import book_clips, moving_ball, moving_square, scene_change
 
 
 def test_book_clips_match_the_books_recipe():

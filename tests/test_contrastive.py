@@ -8,15 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.contrastive import (
-    plot_loss_curves,
-    plot_similarity_matrices,
-    prompt_embeddings,
-    recall_at_k,
-    symmetric_info_nce,
-    train_model,
-    zero_shot_accuracy,
-)
+from course_utils.joint.contrastive import prompt_embeddings, recall_at_k, symmetric_info_nce, train_model, zero_shot_accuracy
+from course_utils.joint.figures import plot_loss_curves, plot_similarity_matrices
 
 matplotlib.use("Agg")
 

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import audio, sounds
+from course_utils import audio
+from course_utils.audio import sounds
 from course_utils.exercises import base
 from course_utils.exercises import (
     FAILED_PREFIX,
@@ -30,12 +31,12 @@ from course_utils.exercises import (
     check_scene_cut,
     check_stable_frame_count,
 )
-from course_utils.images import to_rgb_image
-from course_utils.photos import augment, sample_photos
-from course_utils.receptive_field import receptive_fields
+from course_utils.image.io import to_rgb_image
+from course_utils.image.photos import augment, sample_photos
+from course_utils.visual_models.receptive_field import receptive_fields
 from course_utils.similarity import cosine_similarity, cosine_similarity_matrix, top_k
 from course_utils.video import frame_indices
-from course_utils.vit import patchify
+from course_utils.visual_models.vit import patchify
 
 SR = 22050
 

@@ -1,12 +1,12 @@
-"""Tests for course_utils.feature_maps: feature maps via hooks, filter pictures, channel choice."""
+"""Tests for course_utils.visual_models.feature_maps: feature maps via hooks, filter pictures, channel choice."""
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from course_utils.feature_maps import feature_maps, filters_as_images, layer_names, strongest_channels
-from course_utils.models import load_image_encoder
+from course_utils.visual_models.feature_maps import feature_maps, filters_as_images, layer_names, strongest_channels
+from course_utils.image.registry import load_image_encoder
 
 
 def _net() -> nn.Sequential:

@@ -1,9 +1,9 @@
-"""Tests for course_utils.handcrafted: the hand-crafted baseline of chapter 5.4's transfer-learning test."""
+"""Tests for course_utils.visual_models.handcrafted: the hand-crafted baseline of chapter 5.4's transfer-learning test."""
 
 import numpy as np
 import pytest
 
-from course_utils.handcrafted import histogram_features
+from course_utils.visual_models.handcrafted import histogram_features
 
 
 def test_a_vertical_edge_gives_the_histograms_worked_out_by_hand():

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from matplotlib.text import Text
 
-from course_utils.image_arrays import channel_colormap, image_array_diagram
-from course_utils.plotting import image_grid, rgb_channels, similarity_heatmap
+from course_utils.image.figures import channel_colormap, image_array_diagram
+from course_utils.figures import image_grid, similarity_heatmap
+from course_utils.image.figures import rgb_channels
 
 BOOK_COLUMN_INCHES = 8.0
 SMALLEST_FONT_PT = 9.0

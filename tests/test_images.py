@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from course_utils.images import load_image, to_rgb_image, upright
+from course_utils.image.io import load_image, to_rgb_image, upright
 
 
 def test_rgb_pil_is_returned_unchanged():

@@ -10,11 +10,11 @@ import torch
 from PIL import Image
 from torchvision.models import ResNet50_Weights, resnet50
 
-from course_utils import models
+from course_utils.image import registry as models
 from course_utils.assets import AssetUnavailableError
-from course_utils.image_encoder import ImageEncoder
-from course_utils.photos import sample_photo
-from course_utils.models import get_spec, load_image_encoder, pick_device
+from course_utils.image.encoder import ImageEncoder
+from course_utils.image.photos import sample_photo
+from course_utils.image.registry import get_spec, load_image_encoder, pick_device
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils.photos import AUGMENTATIONS, augment, book_color_patterns, photo_names, sample_photo
+from course_utils.image.photos import AUGMENTATIONS, augment, book_color_patterns, photo_names, sample_photo
 
 
 def test_patterns_are_the_books_pixels():

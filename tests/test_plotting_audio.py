@@ -1,4 +1,4 @@
-"""Tests for the sound figures of chapter 5.2 in course_utils.plotting (book column width, readable text)."""
+"""Tests for the sound figures of chapter 5.2 in course_utils.figures (book column width, readable text)."""
 
 import matplotlib
 
@@ -9,8 +9,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from course_utils.plotting import plot_mel_spectrograms, plot_mfcc_aggregation, plot_sound  # noqa: E402
-from course_utils.sounds import brass_tone, clarinet_tone, noise  # noqa: E402
+from course_utils.audio.figures import plot_mel_spectrograms, plot_mfcc_aggregation, plot_sound  # noqa: E402
+from course_utils.audio.sounds import brass_tone, clarinet_tone, noise  # noqa: E402
 
 SR = 22050
 

@@ -1,10 +1,10 @@
-"""Tests for course_utils.receptive_field: the arithmetic and its measurement."""
+"""Tests for course_utils.visual_models.receptive_field: the arithmetic and its measurement."""
 
 import numpy as np
 import pytest
 from torch import nn
 
-from course_utils.receptive_field import (
+from course_utils.visual_models.receptive_field import (
     ConvLayer,
     conv_layers_of,
     gradient_receptive_field,

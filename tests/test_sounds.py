@@ -1,11 +1,11 @@
-"""course_utils.sounds: the synthetic instruments are deterministic and sound like what they claim."""
+"""course_utils.audio.sounds: the synthetic instruments are deterministic and sound like what they claim."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_utils import sounds
+from course_utils.audio import sounds
 
 SR = 22050
 

@@ -7,7 +7,7 @@ import av
 import numpy as np
 import pytest
 
-from course_utils.models import is_available, load_image_encoder
+from course_utils.image.registry import is_available, load_image_encoder
 from course_utils.similarity import cosine_similarity
 from course_utils.video import (
     frame_indices,
@@ -17,7 +17,7 @@ from course_utils.video import (
     validate_frames,
     write_video,
 )
-from course_utils.video_embeddings import embed_frames, temporal_embedding, video_embedding
+from course_utils.video.embeddings import embed_frames, temporal_embedding, video_embedding
 
 STEP = 16  # colour step used to write a frame's index into its pixels (survives lossy coding)
 
@@ -374,7 +374,7 @@ def test_unknown_pooling_raises(lite0):
 @pytest.mark.skipif(not is_available("resnet50"),
                     reason="ResNet50 weights are not in torch's hub cache; run `course prefetch` while online")
 def test_book_video_similarities_with_resnet50():
-    from course_utils.clips import book_clips
+    from course_utils.video.clips import book_clips
 
     encoder = load_image_encoder("resnet50", device="cpu", download=False)
     clips = book_clips()
@@ -386,7 +386,7 @@ def test_book_video_similarities_with_resnet50():
 
 
 def test_write_video_is_reproducible_byte_for_byte(tmp_path):
-    from course_utils.clips import moving_ball
+    from course_utils.video.clips import moving_ball
 
     clip = moving_ball(60, "up", height=48, width=48)
     a = write_video(tmp_path / "a.mp4", clip, fps=25).read_bytes()

@@ -1,4 +1,4 @@
-"""Tests for course_utils.video_diagrams: the drawn Figure 5.5 of chapter 5.3."""
+"""Tests for course_utils.video.figures: the drawn Figure 5.5 of chapter 5.3."""
 
 import matplotlib
 
@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from course_utils.video_diagrams import frame_sampling_diagram  # noqa: E402
+from course_utils.video.figures import frame_sampling_diagram  # noqa: E402
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for course_utils.vit: patches, position embeddings and self-attention."""
+"""Tests for course_utils.visual_models.vit: patches, position embeddings and self-attention."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.vit import (
+from course_utils.visual_models.vit import (
     PatchEmbedding,
     SelfAttention,
     attention_weights,

@@ -57,7 +57,7 @@ def mfcc_embedding(y: ArrayLike, sr: int, n_mfcc: int = 20) -> np.ndarray:
 
     Examples
     --------
-    >>> from course_utils.sounds import brass_tone
+    >>> from course_utils.audio.sounds import brass_tone
     >>> mfcc_embedding(brass_tone(440.0, duration=0.5), sr=22050).shape
     (40,)
     """
@@ -105,7 +105,7 @@ def mfcc_embeddings(clips: Sequence[ArrayLike] | Iterable[ArrayLike], sr: int, n
 
     Examples
     --------
-    >>> from course_utils.sounds import brass_tone, clarinet_tone
+    >>> from course_utils.audio.sounds import brass_tone, clarinet_tone
     >>> mfcc_embeddings([brass_tone(440.0), clarinet_tone(220.0)], sr=22050).shape
     (2, 40)
     """

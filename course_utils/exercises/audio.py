@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from course_utils import sounds
+from course_utils.audio import sounds
 from course_utils.exercises.base import CheckResult, cos, describe, raised
 from course_utils.validation import check_sample_rate
 

@@ -8,8 +8,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from course_utils import captioned_data as cd
-from course_utils.contrastive import symmetric_info_nce, zero_shot_accuracy
+from course_utils.joint import data as cd
+from course_utils.joint.contrastive import symmetric_info_nce, zero_shot_accuracy
 from course_utils.exercises.base import CheckResult, raised
 
 #: (batch size, dimension, temperature, seed) of the batches a loss is tried on.
@@ -50,7 +50,7 @@ def check_info_nce(fn: Callable) -> CheckResult:
     loss must be 0), nine pairs at temperature 1, and five pairs at
     temperature 0.001, where the logits reach ±1000 and a naive
     ``exp`` overflows. Each result must match
-    :func:`course_utils.contrastive.symmetric_info_nce`.
+    :func:`course_utils.joint.contrastive.symmetric_info_nce`.
 
     Parameters
     ----------
@@ -83,7 +83,7 @@ def check_info_nce(fn: Callable) -> CheckResult:
         if abs(value - expected) > 1e-4 * max(1.0, abs(expected)):
             return CheckResult(False, f"on {where} your loss is {value:.4f}, expected {expected:.4f}: "
                                       + _diagnose(value, a, b, t, expected))
-    return CheckResult(True, "your loss matches course_utils.contrastive.symmetric_info_nce on 4 new batches, "
+    return CheckResult(True, "your loss matches course_utils.joint.contrastive.symmetric_info_nce on 4 new batches, "
                              "including one pair alone (loss 0) and logits of ±1000 (temperature 0.001).")
 
 

@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from course_utils.photos import sample_photo
+from course_utils.image.photos import sample_photo
 from course_utils.video import frame_indices
 from course_utils.exercises.base import CheckResult, cos, raised
 from course_utils.validation import check_finite, check_scalar
@@ -25,7 +25,7 @@ def check_stable_frame_count(k: int, frames: np.ndarray, encoder, threshold: flo
         Your answer.
     frames : array, shape (n, H, W, 3)
         The clip.
-    encoder : course_utils.models.ImageEncoder
+    encoder : course_utils.image.registry.ImageEncoder
     threshold : float
         Strictly between 0 and 1.
 

@@ -10,7 +10,7 @@ import torch
 
 from course_utils.exercises.base import CheckResult, describe, number, raised
 from course_utils.validation import check_scalar
-from course_utils.vit import patchify
+from course_utils.visual_models.vit import patchify
 
 #: The deepest stack :func:`check_conv_depth` describes layer by layer; deeper answers are judged without listing sizes.
 _MAX_LISTED_LAYERS = 64
@@ -151,7 +151,7 @@ def check_patchify(fn: Callable) -> CheckResult:
             detail = (f"token {bad} (patch row {bad // cols}, column {bad % cols}) does not hold that patch's pixels; "
                       "reshape to (N, C, H/p, p, W/p, p) and permute the patch-grid axes to the front")
         return CheckResult(False, f"shapes are right but the values are not, for images of shape {shape}: {detail}.")
-    return CheckResult(True, "your patches match course_utils.vit.patchify exactly for three image sizes, "
+    return CheckResult(True, "your patches match course_utils.visual_models.vit.patchify exactly for three image sizes, "
                              "one to three channels and patch sizes 3, 4 and 16.")
 
 

@@ -1,7 +1,7 @@
 """``course doctor`` and ``course prefetch``: what this machine has, and fetching the book's optional assets.
 
 Each lesson module that owns a downloadable asset describes it with an
-``asset_rows()`` function (:func:`course_utils.models.asset_rows`,
+``asset_rows()`` function (:func:`course_utils.image.registry.asset_rows`,
 :func:`course_utils.audio.trumpet.asset_rows`); this module gathers them.
 Arrows point one way: tooling imports lesson helpers, never the reverse.
 """
@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from course_utils import models
+from course_utils.image import registry
 from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
 from course_utils.audio import trumpet
 
@@ -34,7 +34,7 @@ def _version(dist: str) -> str:
 
 def asset_report() -> list[AssetStatus]:
     """Every asset row of the course: the image models' weights, then the book's trumpet."""
-    return [*models.asset_rows(), *trumpet.asset_rows()]
+    return [*registry.asset_rows(), *trumpet.asset_rows()]
 
 
 def device_line() -> tuple[str, bool]:
@@ -46,7 +46,7 @@ def device_line() -> tuple[str, bool]:
     cuda = torch.cuda.is_available()
     found = f"cuda available: {cuda}" + (f", {torch.cuda.get_device_name(0)}" if cuda else "")
     try:
-        return f"{models.pick_device()} ({found})", True
+        return f"{registry.pick_device()} ({found})", True
     except ValueError as err:
         setting = os.environ.get("COURSE_DEVICE", "")
         return f"MISCONFIGURED (COURSE_DEVICE={setting!r}): {err} ({found})", False
@@ -106,7 +106,7 @@ def prefetch_steps() -> list[tuple[str, Callable[[], object]]]:
     """(label, callable) for each of the book's optional assets."""
     return [
         ("ResNet50 ImageNet weights (98 MB)",
-         lambda: models.is_available("resnet50") or models.load_image_encoder("resnet50", device="cpu")),
+         lambda: registry.is_available("resnet50") or registry.load_image_encoder("resnet50", device="cpu")),
         ("librosa's trumpet example", trumpet.prefetch_trumpet),
     ]
 

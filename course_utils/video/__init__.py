@@ -1,12 +1,12 @@
 """Video files and frame sampling (chapter 5.3).
 
 A decoded video is a 4-D array ``(frames, height, width, 3)`` (Figure 5.4).
-This module reads, samples and writes such arrays;
-:mod:`course_utils.video_embeddings` turns them into vectors::
+This package reads, samples and writes such arrays, and
+:mod:`course_utils.video.embeddings` turns them into vectors::
 
-    from course_utils.models import load_image_encoder
+    from course_utils.image.registry import load_image_encoder
     from course_utils.video import sample_frames
-    from course_utils.video_embeddings import video_embedding
+    from course_utils.video.embeddings import video_embedding
 
     encoder = load_image_encoder("efficientnet_lite0")
     frames = sample_frames("my_clip.mp4", num_frames=8)   # (8, H, W, 3) uint8
@@ -15,9 +15,12 @@ This module reads, samples and writes such arrays;
 Files are read with PyAV (``import av``), whose wheels ship FFmpeg, so mp4,
 webm, mkv, mov, avi and MPEG-TS work without a system install. The names
 here come from three modules, one per idea:
-:mod:`course_utils.video_frames` (clips as arrays, which frames to take),
-:mod:`course_utils.video_reader` (probing, sampling, decoding files) and
-:mod:`course_utils.video_writer` (encoding files).
+:mod:`course_utils.video.frames` (clips as arrays, which frames to take),
+:mod:`course_utils.video.reader` (probing, sampling, decoding files) and
+:mod:`course_utils.video.writer` (encoding files); beside them
+:mod:`~course_utils.video.embeddings` (frame vectors pooled into one),
+:mod:`~course_utils.video.clips` (the book's clips and moving shapes, made by code) and
+:mod:`~course_utils.video.figures` (Figure 5.5).
 
 Which frames are sampled
 ------------------------
@@ -53,9 +56,9 @@ fell outside it.
 
 from __future__ import annotations
 
-from course_utils.video_frames import VideoPath, as_uint8, check_num_frames, frame_indices, validate_frames
-from course_utils.video_reader import VideoInfo, probe_video, read_all_frames, sample_frames
-from course_utils.video_writer import DEFAULT_CODECS, PIXEL_FORMATS, write_video
+from course_utils.video.frames import VideoPath, as_uint8, check_num_frames, frame_indices, validate_frames
+from course_utils.video.reader import VideoInfo, probe_video, read_all_frames, sample_frames
+from course_utils.video.writer import DEFAULT_CODECS, PIXEL_FORMATS, write_video
 
 __all__ = [
     "VideoPath",

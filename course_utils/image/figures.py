@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from course_utils.images import ImageLike, to_rgb_image
+from course_utils.image.io import ImageLike, to_rgb_image
 from course_utils.validation import check_scalar
 
 #: Channel letter → the colour of full intensity in that channel.
@@ -82,7 +82,7 @@ def image_array_diagram(
     Parameters
     ----------
     image : image-like
-        A PIL image, an array or a path (see :mod:`course_utils.images`).
+        A PIL image, an array or a path (see :mod:`course_utils.image.io`).
     height, width : int
         Size the image is shrunk to so that single pixels are visible (2-40).
     pixel : tuple of int
@@ -147,4 +147,65 @@ def image_array_diagram(
     fig.suptitle(title, fontweight="bold")
     fig.supxlabel(f"outlined pixel: row {row}, column {col} holds three numbers from 0 to 255 "
                   f"(R, G, B) = ({small[row, col, 0]}, {small[row, col, 1]}, {small[row, col, 2]})", fontsize=9)
+    return fig
+
+
+def rgb_channels(images: dict, title: str = "An RGB image is three 2-D channels stacked together",
+                 width: float = 8.0):
+    """Figure 5.2: each image beside its Red, Green and Blue channels.
+
+    Each channel is drawn from black (0) to its full colour (255), so a bright
+    channel looks bright, and all channel panels share the 0-255 scale shown
+    by one labelled colourbar per channel.
+
+    Parameters
+    ----------
+    images : dict of str to PIL.Image or (H, W, 3) uint8 array
+        Row label → image.
+    title : str
+    width : float
+        Figure width in inches (8 in = 800 px at 100 dpi, the book's column).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty or an image is not ``(H, W, 3)``.
+    """
+
+    if not images:
+        raise ValueError("rgb_channels needs at least one image, got an empty dict")
+    arrays = {}
+    for name, image in images.items():
+        arr = np.asarray(image)
+        if arr.ndim != 3 or arr.shape[2] != 3:
+            raise ValueError(f"image {name!r} must be (H, W, 3) RGB, got shape {arr.shape}")
+        arrays[name] = arr
+    aspect = max(a.shape[0] / a.shape[1] for a in arrays.values())
+    panel = (width - 0.6) / 4
+    rows = len(arrays)
+    # One extra thin row holds the three colourbars, so every column keeps the same width.
+    fig, axes = plt.subplots(rows + 1, 4, figsize=(width, rows * (panel * aspect + 0.4) + 1.2), squeeze=False,
+                             height_ratios=[panel * aspect] * rows + [0.1], layout="constrained")
+    axes[rows, 0].axis("off")
+    shown = {}
+    for row, (name, arr) in enumerate(arrays.items()):
+        axes[row, 0].imshow(arr)
+        axes[row, 0].set_ylabel(name, fontsize=10, fontweight="bold")
+        for c, letter in enumerate("RGB"):
+            ax = axes[row, c + 1]
+            shown[letter] = ax.imshow(arr[:, :, c], cmap=channel_colormap(letter), vmin=0, vmax=255)
+            ax.set_xlabel(f"mean {arr[:, :, c].mean():.0f}", fontsize=9)
+        for ax in axes[row]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    for col, heading in enumerate(["colour image", "= R channel", "+ G channel", "+ B channel"]):
+        axes[0, col].set_title(heading, fontsize=10)
+    for c, letter in enumerate("RGB"):
+        fig.colorbar(shown[letter], cax=axes[rows, c + 1], orientation="horizontal", ticks=[0, 128, 255],
+                     label=f"{letter} value (0 = black)")
+    fig.suptitle(title, fontweight="bold")
     return fig

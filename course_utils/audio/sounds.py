@@ -28,7 +28,7 @@ embedding measures:
 
 Examples
 --------
->>> from course_utils.sounds import brass_tone
+>>> from course_utils.audio.sounds import brass_tone
 >>> y = brass_tone(440.0, duration=0.5)
 >>> y.shape, y.dtype.name
 ((11025,), 'float32')

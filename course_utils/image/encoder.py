@@ -1,6 +1,6 @@
 """An image encoder: a pretrained CNN without its classifier, images in, vectors out.
 
-Make one with :func:`course_utils.models.load_image_encoder`; the registry
+Make one with :func:`course_utils.image.registry.load_image_encoder`; the registry
 entry it carries (``encoder.spec``) says how to preprocess, how long the
 vectors are and what the classes are called.
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -35,9 +35,11 @@ from torch import nn
 from torchvision import transforms
 from tqdm import tqdm
 
-from course_utils.images import ImageLike, to_rgb_image
-from course_utils.model_spec import ImageModelSpec
+from course_utils.image.io import ImageLike, to_rgb_image
 from course_utils.validation import check_finite, check_scalar
+
+if TYPE_CHECKING:   # the registry builds encoders; an encoder only names the spec it was given
+    from course_utils.image.registry import ImageModelSpec
 
 
 __all__ = ["ImageEncoder"]
@@ -46,7 +48,7 @@ __all__ = ["ImageEncoder"]
 class ImageEncoder:
     """A pretrained CNN with its classifier removed: images in, vectors out.
 
-    Use :func:`course_utils.models.load_image_encoder` to make one.
+    Use :func:`course_utils.image.registry.load_image_encoder` to make one.
 
     Attributes
     ----------
@@ -126,7 +128,7 @@ class ImageEncoder:
         Parameters
         ----------
         images : image or non-empty sequence of images
-            See :mod:`course_utils.images` for what counts as an image.
+            See :mod:`course_utils.image.io` for what counts as an image.
 
         Returns
         -------
@@ -212,7 +214,7 @@ class ImageEncoder:
         ----------
         images : image or sequence of images
             PIL images, uint8/float arrays or file paths, any size or mode
-            (see :mod:`course_utils.images`). A single image gives ``N = 1``;
+            (see :mod:`course_utils.image.io`). A single image gives ``N = 1``;
             a 4-D array ``(N, H, W, 3)`` is read as N frames; an empty list
             gives ``N = 0``.
         batch_size : int, optional
@@ -236,7 +238,7 @@ class ImageEncoder:
 
         Examples
         --------
-        >>> from course_utils.models import load_image_encoder
+        >>> from course_utils.image.registry import load_image_encoder
         >>> encoder = load_image_encoder("efficientnet_lite0", device="cpu")
         >>> encoder.embed([np.zeros((8, 8, 3), np.uint8)] * 3, batch_size=2).shape
         (3, 1280)

@@ -17,7 +17,7 @@ import av
 import numpy as np
 
 from course_utils.validation import check_finite, check_scalar
-from course_utils.video_frames import VideoPath, as_uint8, validate_frames
+from course_utils.video.frames import VideoPath, as_uint8, validate_frames
 
 __all__ = ["write_video", "DEFAULT_CODECS", "PIXEL_FORMATS"]
 
@@ -138,7 +138,7 @@ def write_video(
     Examples
     --------
     >>> import tempfile, os
-    >>> from course_utils.video_reader import probe_video
+    >>> from course_utils.video.reader import probe_video
     >>> path = os.path.join(tempfile.mkdtemp(), "ntsc.mp4")
     >>> round(probe_video(write_video(path, np.zeros((3, 16, 16, 3), np.uint8), fps=29.97)).fps, 5)
     29.97003

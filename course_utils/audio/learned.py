@@ -189,7 +189,7 @@ def crepe_embedding(y: ArrayLike, sr: int, capacity: str = "tiny", hop_s: float 
 
     Examples
     --------
-    >>> from course_utils.sounds import flute_tone
+    >>> from course_utils.audio.sounds import flute_tone
     >>> crepe_embedding(flute_tone(440.0, duration=0.5), sr=22050).shape
     (256,)
     """

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
-from course_utils.images import ImageLike, to_rgb_image
+from course_utils.image.io import ImageLike, to_rgb_image
 from course_utils.validation import check_scalar
 
 

@@ -3,8 +3,8 @@
 A decoded video is a 4-D array ``(frames, height, width, 3)`` (Figure 5.4).
 This module checks such arrays (:func:`validate_frames`) and picks ``k``
 evenly spaced frames from ``n`` (:func:`frame_indices`). Reading and writing
-files live in :mod:`course_utils.video_reader` and
-:mod:`course_utils.video_writer`; :mod:`course_utils.video` gathers all three.
+files live in :mod:`course_utils.video.reader` and
+:mod:`course_utils.video.writer`; :mod:`course_utils.video` gathers all three.
 """
 
 from __future__ import annotations

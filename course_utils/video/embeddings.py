@@ -37,8 +37,8 @@ def embed_frames(
     ----------
     frames : array, shape (K, H, W, 3)
         uint8, or floats in [0, 1].
-    encoder : course_utils.models.ImageEncoder
-        From :func:`course_utils.models.load_image_encoder`.
+    encoder : course_utils.image.registry.ImageEncoder
+        From :func:`course_utils.image.registry.load_image_encoder`.
     batch_size : int, optional
         Frames per forward pass (default: the encoder's ``default_batch_size``).
     progress : bool
@@ -176,7 +176,7 @@ def video_embedding(
     ----------
     frames_or_path : array (K, H, W, 3), list of frames, or a path
         A decoded clip, or a video file read with :func:`sample_frames`.
-    encoder : course_utils.models.ImageEncoder
+    encoder : course_utils.image.registry.ImageEncoder
     num_frames : int, optional
         Frames to sample. ``None``: every frame of an array, 8 from a file.
         For an array, ``num_frames`` frames are picked with
@@ -203,7 +203,7 @@ def video_embedding(
 
     Examples
     --------
-    >>> from course_utils.models import load_image_encoder
+    >>> from course_utils.image.registry import load_image_encoder
     >>> encoder = load_image_encoder("efficientnet_lite0", device="cpu")
     >>> clip = np.zeros((3, 32, 32, 3), np.uint8)
     >>> video_embedding(clip, encoder).shape

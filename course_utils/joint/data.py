@@ -15,7 +15,7 @@ function                       what it makes
 :func:`caption_scene`          one caption of a scene, from paraphrase templates
 :func:`all_sounds`             instrument, register, tempo and loudness
                                combinations, plus three noises
-:func:`render_sound`           one sound as a mono waveform (course_utils.sounds)
+:func:`render_sound`           one sound as a mono waveform (course_utils.audio.sounds)
 :func:`caption_sound`          one caption of a sound
 :func:`direction_clip`         a square sliding left, right, up or down
 :func:`caption_clip`           one caption of such a clip
@@ -43,8 +43,8 @@ from typing import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from course_utils import sounds
-from course_utils.clips import moving_square
+from course_utils.audio import sounds
+from course_utils.video.clips import moving_square
 from course_utils.validation import check_scalar
 
 __all__ = [
@@ -406,7 +406,7 @@ CLIP_TEMPLATES = ("a {colour} square moving {direction}", "a square moving {dire
 
 
 def direction_clip(colour: str, direction: str, n_frames: int = 8, size: int = 64, seed: int = 0) -> np.ndarray:
-    """A coloured square sliding in one direction (course_utils.clips.moving_square) on a jittered grey.
+    """A coloured square sliding in one direction (course_utils.video.clips.moving_square) on a jittered grey.
 
     The grey of the background and the side of the square vary with
     ``seed``; with the same seed, ``"left"`` is ``"right"`` played backwards.
