@@ -68,7 +68,7 @@ student: $(STAMP)
 test: unit notebooks kernels browser
 
 unit: $(STAMP)
-	@$(call STAGE,unit) $(PYTEST) tests -m "not notebooks and not browser"
+	@$(call STAGE,unit) $(VENV)/bin/ruff check --quiet . && $(PYTEST) tests -m "not notebooks and not browser"
 
 # The CPU and the kernels a stage computes with (pytest -q prints no header).
 KERNEL_LINE = $(PY) -c "from course_utils.tooling.doctor import kernel_set; print('== kernels:', kernel_set())";

@@ -31,6 +31,10 @@ def _install_tolerant_nbval() -> None:
         problems = []
         name = f"{self.fspath.purebasename}-cell{self.cell_num}"
         same = original(self, align_within_tolerance(test, ref, problems, name), ref, skip_compare)
+        # nbval only says "Unexpected output fields: {'stderr'}": name what was written.
+        problems += [f"the cell wrote to stderr: {out.get('text', '')[:2000]!r}" for out in test
+                     if out.get("output_type") == "stream" and out.get("name") == "stderr"
+                     and not any(r.get("output_type") == "stream" and r.get("name") == "stderr" for r in ref)]
         if problems:
             self.comparison_traceback = [*problems, *(getattr(self, "comparison_traceback", None) or [])]
             return False

@@ -37,8 +37,8 @@ import numpy as np
 import torch
 
 from course_utils.image.encoder import ImageEncoder
-from course_utils.image.registry import load_image_encoder
 from course_utils.image.photos import AUGMENTATIONS, augment, photo_names, sample_photo
+from course_utils.image.registry import load_image_encoder
 
 LAYOUTS = {"contiguous": torch.contiguous_format, "channels_last": torch.channels_last}
 

@@ -19,19 +19,29 @@ from pathlib import Path
 
 import torch.hub
 
+# Re-exported: chapter 5.3 catches a missing asset as ``course_utils.assets.AssetUnavailableError``.
+from course_utils.errors import AssetUnavailableError
 
-class AssetUnavailableError(FileNotFoundError):
-    """A model or data file the code asked for is not on this machine and could not be fetched.
+__all__ = ["AssetStatus", "AssetUnavailableError", "offline_mode", "torch_hub_checkpoints_dir"]
 
-    A subclass of :class:`FileNotFoundError`, so ``except FileNotFoundError``
-    (or ``OSError``) catches every missing asset of the course, whichever
-    module raised it.
-    """
+
+#: How ``COURSE_OFFLINE`` may be written (any case): offline, or online (unset counts as online).
+_OFFLINE_ON, _OFFLINE_OFF = ("1", "true", "yes", "on", "y"), ("0", "false", "no", "off", "n", "")
 
 
 def offline_mode() -> bool:
-    """True when ``COURSE_OFFLINE`` is set to 1/true/yes/on: never try a download."""
-    return os.environ.get("COURSE_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    """True when ``COURSE_OFFLINE`` is set to 1/true/yes/on/y: never try a download.
+
+    Raises
+    ------
+    ValueError
+        If ``COURSE_OFFLINE`` is set to anything else (0/false/no/off/n or empty mean online).
+    """
+    setting = os.environ.get("COURSE_OFFLINE", "").strip().lower()
+    if setting not in _OFFLINE_ON + _OFFLINE_OFF:
+        raise ValueError(f"COURSE_OFFLINE is {os.environ['COURSE_OFFLINE']!r}, expected one of "
+                         f"{', '.join(_OFFLINE_ON)} (offline) or {', '.join(_OFFLINE_OFF[:-1])} or empty (online)")
+    return setting in _OFFLINE_ON
 
 
 def torch_hub_checkpoints_dir() -> Path:

@@ -13,19 +13,17 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+#: Widest a figure may be, in inches: 800 px at 100 dpi, the width of the book's column.
+BOOK_COLUMN_INCHES = 8.0
+
 
 def similarity_heatmap(
     matrix: ArrayLike,
     labels: Sequence[str],
     title: str = "Cosine similarity",
-    col_labels: Sequence[str] | None = None,
     vmin: float | None = None,
-    vmax: float = 1.0,
-    annotate: bool = True,
     fmt: str = "{:.2f}",
     ax=None,
-    colorbar_label: str = "cosine similarity",
-    max_width: float = 8.0,
 ):
     """Draw a labelled heatmap of a similarity matrix, each cell annotated.
 
@@ -33,22 +31,15 @@ def similarity_heatmap(
     ----------
     matrix : array_like, shape (n, m)
     labels : sequence of str
-        Row labels (and column labels unless ``col_labels`` is given).
+        Row and column labels.
     title : str
-    col_labels : sequence of str, optional
-    vmin, vmax : float, optional
-        Colour range; ``vmin`` defaults to the matrix minimum.
-    annotate : bool
-        Write each value in its cell.
+    vmin : float, optional
+        Bottom of the colour range (the top is 1); defaults to the matrix minimum.
     fmt : str
-        Format of the annotations.
+        Format of the value written in each cell.
     ax : matplotlib Axes, optional
-        Draw into this axes instead of a new figure.
-    colorbar_label : str
-        Label of the colourbar (what the colours measure).
-    max_width : float
-        Widest a new figure may be, in inches (8 in = 800 px at 100 dpi, the
-        width of the book's column); ignored when ``ax`` is given.
+        Draw into this axes instead of a new figure (at most 8 in wide, the
+        book's column, when new).
 
     Returns
     -------
@@ -57,28 +48,24 @@ def similarity_heatmap(
     import matplotlib.pyplot as plt
 
     m = np.asarray(matrix, dtype=float)
-    col_labels = list(labels) if col_labels is None else list(col_labels)
-    if m.shape != (len(labels), len(col_labels)):
-        raise ValueError(
-            f"matrix shape {m.shape} does not match {len(labels)} row and {len(col_labels)} column labels"
-        )
+    if m.shape != (len(labels), len(labels)):
+        raise ValueError(f"matrix shape {m.shape} does not match {len(labels)} labels")
     if ax is None:
-        size = (min(max_width, 1.6 + 0.75 * m.shape[1]), 1.2 + 0.6 * m.shape[0])
+        size = (min(BOOK_COLUMN_INCHES, 1.6 + 0.75 * m.shape[1]), 1.2 + 0.6 * m.shape[0])
         fig, ax = plt.subplots(figsize=size, layout="constrained")
     else:
         fig = ax.figure
-    im = ax.imshow(m, cmap="viridis", vmin=np.nanmin(m) if vmin is None else vmin, vmax=vmax)
-    ax.set_xticks(range(m.shape[1]), col_labels, rotation=45, ha="right")
+    im = ax.imshow(m, cmap="viridis", vmin=np.nanmin(m) if vmin is None else vmin, vmax=1.0)
+    ax.set_xticks(range(m.shape[1]), labels, rotation=45, ha="right")
     ax.set_yticks(range(m.shape[0]), labels)
     ax.set_title(title)
-    if annotate:
-        lo, hi = im.get_clim()
-        for i in range(m.shape[0]):
-            for j in range(m.shape[1]):
-                light = (m[i, j] - lo) < 0.6 * (hi - lo)
-                ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", fontsize=9,
-                        color="white" if light else "black")
-    fig.colorbar(im, ax=ax, shrink=0.8, label=colorbar_label)
+    lo, hi = im.get_clim()
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            light = (m[i, j] - lo) < 0.6 * (hi - lo)
+            ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", fontsize=9,
+                    color="white" if light else "black")
+    fig.colorbar(im, ax=ax, shrink=0.8, label="cosine similarity")
     return fig
 
 
@@ -89,7 +76,6 @@ def image_grid(
     suptitle: str | None = None,
     cell_size: float = 2.0,
     row_labels: Sequence[str] | None = None,
-    max_width: float = 8.0,
 ):
     """Show images (PIL or arrays) in a grid with optional titles.
 
@@ -104,12 +90,9 @@ def image_grid(
         Title of the whole figure.
     cell_size : float
         Size of each picture in inches; shrunk so that ``ncols`` pictures fit
-        in ``max_width``.
+        in the book's 8-inch column (800 px at 100 dpi).
     row_labels : sequence of str, optional
         A label written to the left of each row.
-    max_width : float
-        Widest the figure may be, in inches (8 in = 800 px at 100 dpi, the
-        width of the book's column). Use fewer ``ncols`` for bigger pictures.
 
     Returns
     -------
@@ -123,7 +106,7 @@ def image_grid(
     if titles is not None and len(titles) != n:
         raise ValueError(f"got {n} images but {len(titles)} titles")
     nrows = int(np.ceil(n / ncols))
-    cell_size = min(cell_size, max_width / ncols)
+    cell_size = min(cell_size, BOOK_COLUMN_INCHES / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + 0.4),
                              squeeze=False, layout="constrained")
     for k, ax in enumerate(axes.flat):

@@ -12,27 +12,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from course_utils.validation import check_scalar
+from course_utils.validation import check_array, check_scalar
 
 __all__ = ["cosine_similarity", "cosine_similarity_matrix", "top_k"]
 
 
 def _as_matrix(x: ArrayLike, name: str) -> np.ndarray:
-    arr = np.asarray(x, dtype=np.float64)
+    arr = check_array(x, name, ndim=(1, 2), shape="(d,) or (n, d)").astype(np.float64)
     if arr.ndim == 1:
         arr = arr[None, :]
-    if arr.ndim != 2:
-        raise ValueError(
-            f"expected {name} as a 1-D vector or a 2-D (n, d) array of vectors, got shape {arr.shape}"
-        )
-    if arr.shape[1] == 0:
-        raise ValueError(f"expected {name} to have at least one dimension, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        bad = int(np.argwhere(~np.isfinite(arr))[0][0])
-        raise ValueError(
-            f"{name} contains NaN or infinite values (first in row {bad}); "
-            "check the input that produced this embedding"
-        )
     # Scale each row to a largest entry of 1 first: squaring 1e200 overflows and squaring 1e-200 underflows.
     peaks = np.max(np.abs(arr), axis=1)
     if np.any(peaks == 0):
@@ -60,6 +48,8 @@ def cosine_similarity(a: ArrayLike, b: ArrayLike) -> float:
 
     Raises
     ------
+    TypeError
+        If a vector is not an array of real numbers (``None``, strings, complex values).
     ValueError
         If the shapes differ, a vector is all zeros (the similarity would be
         NaN) or contains NaN/Inf.
@@ -69,12 +59,8 @@ def cosine_similarity(a: ArrayLike, b: ArrayLike) -> float:
     >>> round(cosine_similarity([1.0, 0.0], [1.0, 1.0]), 3)
     0.707
     """
-    a_arr, b_arr = np.asarray(a), np.asarray(b)
-    if a_arr.ndim != 1 or b_arr.ndim != 1:
-        raise ValueError(
-            f"expected two 1-D vectors, got shapes {a_arr.shape} and {b_arr.shape}; "
-            "use cosine_similarity_matrix for batches"
-        )
+    shape = "1-D (d,)"  # batches go to cosine_similarity_matrix
+    a_arr, b_arr = check_array(a, "a", ndim=1, shape=shape), check_array(b, "b", ndim=1, shape=shape)
     if a_arr.shape != b_arr.shape:
         raise ValueError(f"expected vectors of the same length, got {a_arr.shape[0]} and {b_arr.shape[0]}")
     return float(cosine_similarity_matrix(a_arr, b_arr)[0, 0])
@@ -144,7 +130,7 @@ def top_k(query: ArrayLike, gallery: ArrayLike, k: int = 5) -> tuple[np.ndarray,
     [[1, 2]]
     """
     k = check_scalar(k, "k", int)
-    sims = cosine_similarity_matrix(query, gallery)
+    sims = cosine_similarity_matrix(query, check_array(gallery, "gallery", ndim=2, shape="(n, d)"))
     n = sims.shape[1]
     if not 1 <= k <= n:
         raise ValueError(f"k must be between 1 and the gallery size ({n}), got {k}")

@@ -28,7 +28,9 @@ from numpy.typing import ArrayLike
 __all__ = [
     "check_scalar",
     "check_unit_range",
+    "check_choice",
     "check_finite",
+    "check_array",
     "check_sample_rate",
     "audio_as_float",
     "check_audio",
@@ -126,9 +128,8 @@ def check_scalar(
         out: Any = int(value)
     elif wants_real and isinstance(value, (numbers.Real, np.integer, np.floating)):
         out = float(value)
-        if not np.isfinite(out):
-            raise ValueError(f"expected {name} as a finite number, got {value!r}")
-    elif not (wants_int or wants_real or wants_str) and isinstance(value, types):
+        check_finite(out, name)
+    elif not (wants_int or wants_real) and isinstance(value, types):
         return value
     else:
         raise TypeError(f"expected {name} as {_type_name(target_type)}, got {_describe(value)}")
@@ -145,8 +146,26 @@ def check_scalar(
     return out
 
 
-def check_finite(arr: np.ndarray, what: str) -> None:
-    """Raise a ``ValueError`` naming ``what`` if ``arr`` holds NaN or infinity.
+def check_choice(value: object, name: str, choices: Any) -> str:
+    """Return ``value`` if it is one of the strings ``choices``; TypeError for a non-string, else ValueError.
+
+    Examples
+    --------
+    >>> check_choice("left", "direction", ("left", "right"))
+    'left'
+    >>> check_choice("up", "direction", ("left", "right"))
+    Traceback (most recent call last):
+    ...
+    ValueError: expected direction as one of ('left', 'right'), got 'up'
+    """
+    value = check_scalar(value, name, str)
+    if value not in choices:
+        raise ValueError(f"expected {name} as one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_finite(x: Any, name: str) -> None:
+    """Raise the course's one ``ValueError`` for NaN or infinity in ``x`` (a number, an array or a tensor).
 
     Examples
     --------
@@ -155,12 +174,108 @@ def check_finite(arr: np.ndarray, what: str) -> None:
     ...
     ValueError: the embedding contains NaN or infinite values (first at flat index 1 of 2); clean the input first
     """
-    arr = np.asarray(arr)
+    if hasattr(x, "detach"):  # a torch.Tensor, checked without importing torch
+        if not (x.is_floating_point() or x.is_complex()) or bool(x.isfinite().all()):
+            return
+        x = x.detach().cpu().double().numpy() if not x.is_complex() else x.detach().cpu().numpy()
+    arr = np.asarray(x)
     if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
         bad = int(np.flatnonzero(~np.isfinite(arr.ravel()))[0])
-        raise ValueError(
-            f"{what} contains NaN or infinite values (first at flat index {bad} of {arr.size}); clean the input first"
+        where = f"first at flat index {bad} of {arr.size}" if arr.ndim else f"got {arr.item()!r}"
+        raise ValueError(f"{name} contains NaN or infinite values ({where}); clean the input first")
+
+
+def _kinds_name(kinds: str) -> str:
+    names = {"f": "floats", "i": "integers", "u": "integers", "b": "booleans", "c": "complex numbers"}
+    return " or ".join(dict.fromkeys(names[k] for k in kinds))
+
+
+def _kind(x: Any) -> str:
+    """NumPy's dtype kind letter for an array or a torch.Tensor (``f``, ``c``, ``i``, ``u``, ``b`` ...)."""
+    if hasattr(x, "detach"):
+        if x.is_complex():
+            return "c"
+        if x.is_floating_point():
+            return "f"
+        return {"torch.bool": "b", "torch.uint8": "u"}.get(str(x.dtype), "i")
+    return x.dtype.kind
+
+
+def check_array(
+    x: Any,
+    name: str,
+    ndim: int | tuple[int, ...] | None = None,
+    kinds: str = "fiu",
+    shape: str | None = None,
+    tensor: bool = False,
+    finite: bool = True,
+) -> Any:
+    """Return ``x`` as a NumPy array (or the tensor itself), or raise one clear error.
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor
+        What the caller passed.
+    name : str
+        The argument's name, used in the message.
+    ndim : int or tuple of int, optional
+        Accepted numbers of dimensions.
+    kinds : str
+        Accepted NumPy dtype kinds: ``"f"`` float, ``"i"``/``"u"`` integers, ``"b"`` bool.
+    shape : str, optional
+        How to describe the expected shape in a message (``"(N, C, H, W)"``).
+    tensor : bool
+        Require a ``torch.Tensor`` (checked without importing torch) instead of array-likes.
+    finite : bool
+        Refuse NaN and infinity (the default).
+
+    Returns
+    -------
+    numpy.ndarray or torch.Tensor
+
+    Raises
+    ------
+    TypeError
+        For ``None``, a string, a complex or non-numeric array, or (``tensor=True``) anything but a tensor.
+    ValueError
+        For an empty array, the wrong number of dimensions, NaN or infinity.
+
+    Examples
+    --------
+    >>> check_array([[1, 2]], "x", ndim=2).shape
+    (1, 2)
+    >>> check_array([1j, 1], "a")
+    Traceback (most recent call last):
+    ...
+    TypeError: expected a as real numbers, got complex values (dtype complex128); pass x.real or np.abs(x)
+    """
+    is_tensor = hasattr(x, "detach") and hasattr(x, "is_floating_point")
+    if tensor and not is_tensor:
+        raise TypeError(f"expected {name} as a torch.Tensor, got {_describe(x)}")
+    if not is_tensor:
+        if x is None or isinstance(x, (str, bytes, dict, set)):
+            raise TypeError(f"expected {name} as an array of {_kinds_name(kinds)}, got {_describe(x)}")
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError):
+            raise ValueError(f"expected {name} as a rectangular array of numbers, got a ragged sequence") from None
+    kind = _kind(x)
+    if kind == "c" and "c" not in kinds:
+        raise TypeError(
+            f"expected {name} as real numbers, got complex values (dtype {x.dtype}); pass x.real or np.abs(x)"
         )
+    if kind not in kinds:
+        raise TypeError(f"expected {name} as {_kinds_name(kinds)}, got dtype {x.dtype}")
+    got = tuple(x.shape)
+    wanted = (ndim,) if isinstance(ndim, int) else ndim
+    if wanted is not None and len(got) not in wanted:
+        what = shape or " or ".join(f"{n}-D" for n in wanted)
+        raise ValueError(f"expected {name} as a {what} array, got shape {got}")
+    if 0 in got:
+        raise ValueError(f"expected {name} with at least one value, got an empty array of shape {got}")
+    if finite:
+        check_finite(x, name)
+    return x
 
 
 def check_unit_range(arr: np.ndarray, what: str) -> None:
@@ -176,8 +291,7 @@ def check_unit_range(arr: np.ndarray, what: str) -> None:
     ...
     ValueError: float image arrays must lie in [0, 1], got values in [0, 255]; divide by 255 or pass uint8 values
     """
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{what} contain NaN or infinite values; clean the input first")
+    check_finite(arr, what)
     lo, hi = float(arr.min()), float(arr.max())
     if lo < 0.0 or hi > 1.0:
         raise ValueError(
@@ -207,6 +321,8 @@ def check_sample_rate(sr: object, name: str = "sr") -> int:
 
     Raises
     ------
+    TypeError
+        If ``sr`` is not a number (a string, ``None``, ``True``).
     ValueError
         If ``sr`` is not a whole number in that range.
 
@@ -215,12 +331,12 @@ def check_sample_rate(sr: object, name: str = "sr") -> int:
     >>> check_sample_rate(22050.0)
     22050
     """
-    ok = isinstance(sr, (int, float, np.integer, np.floating)) and not isinstance(sr, (bool, np.bool_))
-    if ok and np.isfinite(sr) and float(sr).is_integer() and MIN_SR <= sr <= MAX_SR:
-        return int(sr)
+    value = check_scalar(sr, name, numbers.Real)
+    if float(value).is_integer() and MIN_SR <= value <= MAX_SR:
+        return int(value)
     raise ValueError(
         f"expected {name} as a whole number of samples per second between {MIN_SR} and {MAX_SR}, "
-        f"got {sr!r}; pass the rate returned by load_audio (22050 for librosa's default)"
+        f"got {sr!r}; pass the rate returned by librosa.load (22050 by default)"
     )
 
 
@@ -229,9 +345,11 @@ def audio_as_float(y: ArrayLike) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        For ``None``, a string, or a complex or non-numeric dtype.
     ValueError
-        On an empty array, a non-numeric dtype, NaN/Inf samples, or float
-        samples far outside [-1, 1] (integer PCM stored as floats, the
+        On an empty array, NaN/Inf samples, or float samples far outside
+        [-1, 1] (integer PCM stored as floats, the
         ``wavfile.read(...).astype(float)`` mistake).
 
     Examples
@@ -239,26 +357,13 @@ def audio_as_float(y: ArrayLike) -> np.ndarray:
     >>> audio_as_float(np.array([16384, -32768], dtype=np.int16)).tolist()
     [0.5, -1.0]
     """
-    arr = np.asarray(y)
-    if arr.size == 0:
-        raise ValueError(f"expected audio with at least one sample, got an empty array of shape {arr.shape}")
+    arr = check_array(y, "y", ndim=(1, 2))
     kind = arr.dtype.kind
     if kind == "i":
         return (arr.astype(np.float64) / float(2 ** (8 * arr.dtype.itemsize - 1))).astype(np.float32)
     if kind == "u":
         half = float(2 ** (8 * arr.dtype.itemsize - 1))
         return ((arr.astype(np.float64) - half) / half).astype(np.float32)
-    if kind != "f":
-        raise ValueError(
-            f"expected audio samples as floats or integer PCM, got dtype {arr.dtype}; "
-            "convert the samples with np.asarray(y, dtype=np.float32)"
-        )
-    if not np.all(np.isfinite(arr)):
-        bad = int(np.flatnonzero(~np.isfinite(arr.ravel()))[0])
-        raise ValueError(
-            f"expected finite audio samples, got NaN or Inf (first at flat index {bad} of {arr.size}); "
-            "check the decoder or the effect that produced this clip"
-        )
     peak = float(np.max(np.abs(arr)))
     if peak > AUDIO_PEAK_LIMIT:
         raise ValueError(
@@ -296,7 +401,7 @@ def check_audio(y: ArrayLike, sr: object, min_samples: int = MIN_AUDIO_SAMPLES) 
     arr = audio_as_float(y)
     if arr.ndim != 1:
         raise ValueError(
-            f"expected audio as a 1-D float array, got shape {arr.shape}; pass mono audio or use to_mono()"
+            f"expected audio as a 1-D float array, got shape {arr.shape}; pass mono audio (average the channels: y.mean(axis=0))"
         )
     if arr.size < min_samples:
         raise ValueError(

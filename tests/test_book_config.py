@@ -11,11 +11,9 @@ import nbformat
 import pytest
 import yaml
 
+from course_utils.errors import BookConfigError, CourseFileMissingError, UnknownChapterError
 from course_utils.tooling import book_config
 from course_utils.tooling.book_config import (
-    BookConfigError,
-    CourseFileMissingError,
-    UnknownChapterError,
     chapters,
     find_repo_root,
     load_book,

@@ -8,10 +8,10 @@ from dataclasses import replace
 import nbformat
 import pytest
 
-from course_utils.tooling.book_config import REPO_ROOT, chapters
+from course_utils.tooling.book_config import chapters, repo_root
 from course_utils.tooling.book_map import BOOK_ELEMENTS, map_problems
 
-BOOK_TEXT = REPO_ROOT.parent / "shared" / "book" / "000_686f3aa68dd59403.txt"
+BOOK_TEXT = repo_root().parent / "shared" / "book" / "000_686f3aa68dd59403.txt"
 
 
 def test_every_element_of_the_book_has_a_cell_that_exists():

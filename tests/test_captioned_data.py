@@ -215,3 +215,20 @@ def test_all_clip_captions_differ_between_directions():
     for colour, template in itertools.product(cd.COLOURS, range(len(cd.CLIP_TEMPLATES))):
         captions = {cd.caption_clip(colour, d, template) for d in cd.DIRECTIONS}
         assert len(captions) == 4
+
+
+@pytest.mark.parametrize("background", ["brick", "grass"])
+def test_textured_scenes_render_at_256_pixels_and_more(background):
+    # any size >= 256 used to crash: the texture patch was larger than the 512-pixel texture
+    scene = cd.Scene("star", "blue", "large", "right", background)
+    picture = cd.render_scene(scene, size=256)
+    assert picture.shape == (256, 256, 3) and picture.std() > 0
+
+
+def test_direction_clip_refuses_a_tiny_frame_and_caption_clip_unknown_words():
+    with pytest.raises(ValueError, match="expected size >= 8, got 2"):
+        cd.direction_clip("red", "left", size=2)
+    with pytest.raises(ValueError, match="expected direction as one of"):
+        cd.caption_clip("red", "sideways")
+    with pytest.raises(TypeError, match="expected colour as a string, got None"):
+        cd.caption_clip(None, "left")

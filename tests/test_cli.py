@@ -1,13 +1,20 @@
 """The `course` command: chapter list, doctor and prefetch behave as the README says."""
 
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
 import pytest
 import torch
 
+from course_utils.assets import offline_mode
 from course_utils.image import registry as models
 from course_utils.tooling import doctor
 from course_utils.tooling import student as student_module
 from course_utils.tooling.book_config import chapters, repo_root
 from course_utils.tooling.cli import main
+from course_utils.tooling.runner import DEFAULT_CELL_TIMEOUT
 
 
 def test_notebooks_lists_book_chapters_in_order(capsys):
@@ -108,3 +115,73 @@ def test_student_refuses_the_checkouts_own_notebooks_folder(tmp_path, monkeypatc
         assert main(["student", "--out", out]) == 2, (where, out)
         err = capsys.readouterr().err
         assert err.startswith("course student: ") and err.count("\n") == 1 and reason in err, err
+
+
+HEAVY_MODULES = ("torch", "librosa", "sphinx", "jupyter_book", "nbclient", "matplotlib")
+
+
+def test_help_and_notebooks_start_without_the_heavy_libraries():
+    code = ("import sys\nimport course_utils.tooling.cli as cli\n"
+            f"heavy = {HEAVY_MODULES!r}\n"
+            "assert not [m for m in heavy if m in sys.modules], [m for m in heavy if m in sys.modules]\n"
+            "assert cli.main(['notebooks']) == 0\n"
+            "assert not [m for m in heavy if m in sys.modules], [m for m in heavy if m in sys.modules]\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_root())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "notebooks/05_1_image_embeddings.ipynb"
+
+
+def test_help_names_the_runners_default_timeout(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert f"(default {DEFAULT_CELL_TIMEOUT})" in " ".join(capsys.readouterr().out.split())
+
+
+def test_notebooks_into_a_closed_pipe_exits_quietly():
+    proc = subprocess.Popen([sys.executable, "-m", "course_utils.tooling.cli", "notebooks"], cwd=repo_root(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # `course notebooks | head -0`: the reader is gone before anything is written
+    assert (proc.wait(timeout=60), proc.stderr.read()) == (0, b"")
+
+
+@pytest.mark.parametrize("value, offline", [("y", True), ("Yes", True), (" on ", True), ("1", True),
+                                            ("n", False), ("OFF", False), ("0", False), ("", False)])
+def test_course_offline_accepts_the_common_spellings(monkeypatch, value, offline):
+    monkeypatch.setenv("COURSE_OFFLINE", value)
+    assert offline_mode() is offline
+
+
+def test_an_unknown_course_offline_value_is_refused_in_one_sentence(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_OFFLINE", "enabled")
+    with pytest.raises(ValueError, match=r"^COURSE_OFFLINE is 'enabled', expected one of 1, true, yes, on, y "):
+        offline_mode()
+    assert main(["prefetch"]) == 2
+    assert capsys.readouterr().err.startswith("course prefetch: COURSE_OFFLINE is 'enabled'")
+
+
+def test_book_without_jupyter_book_names_the_extra(monkeypatch, capsys):
+    for name in ["jupyter_book", *[m for m in sys.modules if m.startswith("jupyter_book.")]]:
+        monkeypatch.setitem(sys.modules, name, None)  # as after a plain `pip install .`
+    monkeypatch.delitem(sys.modules, "course_utils.tooling.html_book", raising=False)
+    assert main(["book"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install '.[book]'" in err
+
+
+@pytest.mark.parametrize("command", ["run", "book"])
+def test_an_unwritable_build_folder_is_one_line_and_exit_2(command, tmp_path, monkeypatch, capsys):
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "notebooks" / "a.ipynb")
+    (tmp_path / "book.yml").write_text('chapters:\n- {id: "9.1", title: A, notebook: notebooks/a.ipynb}\n')
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    real_mkdir = Path.mkdir
+
+    def read_only(self, *args, **kwargs):  # tests run as root, where chmod cannot refuse a write
+        if "_build" in self.parts:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"course {command}: ") and err.count("\n") == 1 and "Permission denied" in err, err

@@ -57,7 +57,7 @@ def test_scene_change_cuts_in_the_middle():
         (lambda: moving_square(4, "sideways"), "direction"),
         (lambda: moving_square(4, size=200), "does not fit"),
         (lambda: moving_square(4, colour=(300, 0, 0)), "0-255"),
-        (lambda: moving_ball(4, "left"), "'up' or 'down'"),
+        (lambda: moving_ball(4, "left"), "expected direction as one of ('up', 'down'), got 'left'"),
         (lambda: scene_change(np.zeros((8, 8, 3), np.uint8), np.zeros((9, 8, 3), np.uint8)), "same size"),
         (lambda: scene_change(np.zeros((8, 8), np.uint8), np.zeros((8, 8), np.uint8)), "(H, W, 3)"),
         (lambda: scene_change(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8, 3), np.uint8), 4, cut_at=0), "cut_at"),
@@ -88,3 +88,19 @@ def test_non_integer_counts_and_sizes_raise_type_error_naming_the_argument(call,
 def test_numpy_integers_are_accepted_as_counts_and_sizes():
     clip = moving_square(np.int64(4), "right", height=np.int32(32), width=np.int64(32), size=np.int64(8), margin=0)
     np.testing.assert_array_equal(clip, moving_square(4, "right", height=32, width=32, size=8, margin=0))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: moving_square(4, colour=(0.5, 0.2, 0.1)), "expected colour as integers, got dtype float64"),
+        (lambda: moving_square(4, background=None), "expected background as an array of integers, got None"),
+        (lambda: moving_square(4, direction=None), "expected direction as a string, got None"),
+        (lambda: moving_ball(4, direction=1), "expected direction as a string, got 1"),
+        (lambda: scene_change(np.zeros((8, 8, 3), complex), np.zeros((8, 8, 3), np.uint8)), "first as real numbers"),
+    ],
+)
+def test_wrong_kinds_of_value_raise_type_error_naming_the_argument(call, message):
+    # a float colour used to raise ValueError: the wrong kind of value is a TypeError everywhere
+    with pytest.raises(TypeError, match=message):
+        call()

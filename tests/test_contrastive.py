@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.joint.contrastive import prompt_embeddings, recall_at_k, symmetric_info_nce, train_model, zero_shot_accuracy
+from course_utils.joint.contrastive import (
+    prompt_embeddings,
+    recall_at_k,
+    symmetric_info_nce,
+    train_model,
+    zero_shot_accuracy,
+)
 from course_utils.joint.figures import plot_loss_curves, plot_similarity_matrices
 
 matplotlib.use("Agg")
@@ -201,6 +207,86 @@ def test_training_rejects_bad_arguments():
         train_model(build, batch_loss, steps=2, lr=0)
     with pytest.raises(TypeError, match="Module"):
         train_model(lambda: "model", batch_loss, steps=1)
+
+
+# ----------------------------------------------------------------------------- issue 15, defects 3, 5 and 8
+
+@pytest.mark.parametrize("spoil", ["nan", "inf"])
+def test_info_nce_refuses_non_finite_embeddings(spoil):
+    a, b = unit(4, 3, 0), unit(4, 3, 1)
+    a[2, 1] = float(spoil)
+    with pytest.raises(ValueError, match="expected finite embeddings a and b, got NaN or infinity"):
+        symmetric_info_nce(a, b)
+
+
+@pytest.mark.parametrize("scale, t", [(1.0, 1e-40), (1e20, 0.07)])
+def test_info_nce_refuses_similarities_that_overflow_instead_of_returning_nan(scale, t):
+    a, b = unit(4, 3, 0) * scale, unit(4, 3, 1) * scale
+    with pytest.raises(ValueError, match="overflow to infinity; scale the embeddings to unit length"):
+        symmetric_info_nce(a, b, temperature=t)
+
+
+def test_training_stops_at_the_first_non_finite_loss_and_names_the_step():
+    build, batch_loss = tiny_task()
+    calls = []
+
+    def counted(model, rng):
+        calls.append(1)
+        return batch_loss(model, rng) if len(calls) < 4 else torch.tensor(float("nan"), requires_grad=True)
+
+    with pytest.raises(ValueError, match=r"training diverged: the loss of step 4 of 50 is nan"):
+        train_model(build, counted, steps=50, lr=0.05)
+    assert len(calls) == 4                              # nothing ran after the bad step
+
+
+def test_training_with_a_huge_learning_rate_raises_instead_of_returning_nan_weights():
+    def build():
+        return torch.nn.Linear(2, 1)
+
+    def loss(model, rng):
+        return model(torch.ones(1, 2)).pow(2).sum() * 1e30
+
+    with pytest.raises(ValueError, match=r"training diverged: .*step \d+.*lr=1e\+10"):
+        train_model(build, loss, steps=20, lr=1e10)
+
+
+def test_training_leaves_the_callers_random_state_alone_and_builds_the_seeded_model():
+    build, batch_loss = tiny_task()
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    model, losses = train_model(build, batch_loss, steps=5, lr=0.05, seed=3)
+    assert torch.equal(torch.get_rng_state(), state)
+    # the same run written out by hand: seed, build, Adam on one thread; the weights agree bit for bit
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(3)
+        by_hand = build()
+        rng = np.random.default_rng(3)
+        optimiser = torch.optim.Adam(by_hand.parameters(), lr=0.05)
+        hand_losses = []
+        for _ in range(5):
+            loss = batch_loss(by_hand, rng)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            hand_losses.append(float(loss.detach()))
+    finally:
+        torch.set_num_threads(threads)
+    assert losses == hand_losses
+    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), by_hand.parameters()))
+
+
+def test_prompt_embeddings_refuse_a_bare_string_of_classes():
+    with pytest.raises(TypeError, match="expected classes as a list of strings, got the bare string 'cat'"):
+        prompt_embeddings(["a {}"], "cat", lambda texts: np.ones((len(texts), 2)))
+
+
+@pytest.mark.parametrize("row, problem", [([np.nan, 1.0], "NaN or infinite values"), ([0.0, 0.0], "an all-zero row")])
+def test_prompt_embeddings_refuse_nan_or_zero_text_embeddings(row, problem):
+    table = {"a cat": [1.0, 0.0], "a dog": row}
+    with pytest.raises(ValueError, match=f"rows for the prompts of 'dog', got {problem}"):
+        prompt_embeddings(["a {}"], ["cat", "dog"], lambda texts: np.array([table[t] for t in texts]))
 
 
 # ----------------------------------------------------------------------------- figures

@@ -6,10 +6,12 @@ check's logic is tested without Lite0 or training.
 """
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
 from course_utils.exercises import check_info_nce, check_prompt_set
+from course_utils.exercises import joint as joint_checks
 
 RGB = {"red": (1.0, 0.0, 0.0), "green": (0.0, 1.0, 0.0), "blue": (0.0, 0.0, 1.0), "yellow": (1.0, 1.0, 0.0)}
 
@@ -97,3 +99,45 @@ def test_missing_labels_or_bad_prompt_lists_are_explained():
     assert "one entry per catalogue label" in check_prompt_set({"crimson": ["red"]}, embed_pictures, embed_text).message
     bad = {"crimson": "red", "emerald": ["green"], "navy": ["blue"], "gold": ["yellow"]}
     assert "list of prompt strings" in check_prompt_set(bad, embed_pictures, embed_text).message
+
+
+# ---------------------------------------------------------------- issue 15, defects 5 and 9
+
+GOOD_PROMPTS = {"crimson": ["red"], "emerald": ["green"], "navy": ["blue"], "gold": ["yellow"]}
+
+
+@pytest.mark.parametrize("target, error", [(-1, ValueError), (0, ValueError), (1.5, ValueError), ("0.8", TypeError)])
+def test_prompt_check_refuses_a_target_outside_zero_to_one(target, error):
+    with pytest.raises(error, match="target"):
+        check_prompt_set(GOOD_PROMPTS, embed_pictures, embed_text, target=target)
+
+
+def forever(*args):
+    while True:
+        pass
+
+
+def test_a_loss_that_never_returns_is_stopped(monkeypatch):
+    monkeypatch.setattr(joint_checks, "LOSS_SECONDS", 0.5)
+    result = check_info_nce(forever)
+    assert not result.passed and "ran for more than 0.5 s and was stopped" in result.message
+
+
+def test_embedding_functions_that_never_return_are_stopped(monkeypatch):
+    monkeypatch.setattr(joint_checks, "EMBEDDING_SECONDS", 0.5)
+    result = check_prompt_set(GOOD_PROMPTS, embed_pictures, forever)
+    assert not result.passed and "embedding functions ran for more than 0.5 s" in result.message
+
+
+def test_a_loss_that_swallows_every_exception_is_still_stopped(monkeypatch):
+    monkeypatch.setattr(joint_checks, "LOSS_SECONDS", 0.5)
+
+    def stubborn(a, b, t):
+        while True:
+            try:
+                while True:
+                    pass
+            except Exception:
+                pass
+
+    assert "was stopped" in check_info_nce(stubborn).message

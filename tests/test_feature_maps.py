@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.visual_models.feature_maps import feature_maps, filters_as_images, layer_names, strongest_channels
 from course_utils.image.registry import load_image_encoder
+from course_utils.visual_models.feature_maps import feature_maps, filters_as_images, layer_names, strongest_channels
 
 
 def _net() -> nn.Sequential:
@@ -104,5 +104,5 @@ def test_strongest_channels_k_follows_the_one_integer_rule():
 
 def test_a_single_layer_name_as_a_string_is_refused_with_a_hint():
     net = nn.Sequential(nn.Conv2d(3, 4, 3))
-    with pytest.raises(TypeError, match=r"expected layers as a list of names, got the string '0'; pass \['0'\]"):
+    with pytest.raises(TypeError, match=r"expected layers as a list or a tuple, got '0' \(str\)"):
         feature_maps(net, torch.zeros(1, 3, 8, 8), "0")

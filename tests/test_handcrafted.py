@@ -37,11 +37,13 @@ def test_features_ignore_quarter_turns_and_where_the_pattern_sits():
 @pytest.mark.parametrize(
     "images, kwargs, error, message",
     [
-        (np.full((2, 8, 8), 200, np.uint8), {}, ValueError, "divide by 255"),
-        (np.zeros((2, 8, 8, 3)), {}, ValueError, "convert colour images to grey"),
-        (np.zeros((1, 1, 8)), {}, ValueError, r"H, W >= 2"),
+        (np.full((2, 8, 8), 200.0), {}, ValueError, "divide by 255"),
+        (np.full((2, 8, 8), 1, np.int64), {}, TypeError, "dtype int64"),
+        (np.zeros((2, 8, 8, 3)), {}, ValueError, r"grey array, got shape \(2, 8, 8, 3\)"),
+        (np.zeros((1, 1, 8)), {}, ValueError, "at least 2 x 2"),
         (np.full((8, 8), np.nan), {}, ValueError, "NaN"),
-        (np.array([["a", "b"], ["c", "d"]]), {}, ValueError, "dtype <U1"),
+        (np.array([["a", "b"], ["c", "d"]]), {}, TypeError, "dtype <U1"),
+        (np.ones((8, 8), complex), {}, TypeError, "complex"),
         (np.zeros((8, 8)), {"bins": 2.0}, TypeError, "bins as an integer"),
         (np.zeros((8, 8)), {"bins": 0}, ValueError, "bins >= 1"),
         (np.zeros((8, 8)), {"max_gradient": 0}, ValueError, "max_gradient > 0"),
@@ -50,3 +52,13 @@ def test_features_ignore_quarter_turns_and_where_the_pattern_sits():
 def test_bad_input_raises_one_clear_error(images, kwargs, error, message):
     with pytest.raises(error, match=message):
         histogram_features(images, **kwargs)
+
+
+def test_uint8_pixels_are_read_on_the_0_255_scale():
+    # a uint8 image of 0s and 1s is almost black, not black and white
+    dark = np.zeros((8, 8), np.uint8)
+    dark[:, 4:] = 1
+    intensity = histogram_features(dark, bins=4)[0, :4]
+    assert intensity.tolist() == [1.0, 0.0, 0.0, 0.0]
+    white = np.full((8, 8), 255, np.uint8)
+    assert histogram_features(white, bins=4)[0, :4].tolist() == [0.0, 0.0, 0.0, 1.0]

@@ -13,9 +13,8 @@ import numpy as np
 import pytest
 from matplotlib.text import Text
 
-from course_utils.image.figures import channel_colormap, image_array_diagram
 from course_utils.figures import image_grid, similarity_heatmap
-from course_utils.image.figures import rgb_channels
+from course_utils.image.figures import channel_colormap, image_array_diagram, rgb_channels
 
 BOOK_COLUMN_INCHES = 8.0
 SMALLEST_FONT_PT = 9.0
@@ -85,9 +84,10 @@ def test_default_figures_fit_the_book_column_with_readable_text(draw):
     assert min(_visible_font_sizes(fig)) >= SMALLEST_FONT_PT
 
 
-def test_similarity_heatmap_labels_its_colourbar():
-    fig = similarity_heatmap(np.eye(2), ["a", "b"], colorbar_label="centred cosine")
-    assert "centred cosine" in [ax.get_ylabel() for ax in fig.axes]
+def test_similarity_heatmap_labels_its_colourbar_and_writes_each_value():
+    fig = similarity_heatmap(np.array([[1.0, 0.25], [0.25, 1.0]]), ["a", "b"])
+    assert "cosine similarity" in [ax.get_ylabel() for ax in fig.axes]
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0.25", "0.25", "1.00", "1.00"]
 
 
 def test_image_array_diagram_spells_out_the_outlined_pixel_and_the_shape():

@@ -77,12 +77,12 @@ def test_nan_array_is_rejected():
 
 @pytest.mark.parametrize("shape", [(10,), (5, 5, 7), (2, 2, 2), (1, 2, 3, 3, 1)])
 def test_non_image_array_shapes_are_rejected(shape):
-    with pytest.raises(ValueError, match="expected an image array of shape"):
+    with pytest.raises(ValueError, match=r"expected image as a \(H, W\), \(H, W, 3\) or \(H, W, 4\) array, got shape"):
         to_rgb_image(np.zeros(shape, dtype=np.uint8))
 
 
 def test_empty_array_is_rejected():
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match="empty array"):
         to_rgb_image(np.zeros((0, 5, 3), dtype=np.uint8))
 
 
@@ -192,3 +192,13 @@ def test_url_is_refused_with_a_hint_to_download_first(url):
         load_image(url)
     with pytest.raises(ValueError, match="does not fetch URLs"):
         to_rgb_image(url)
+
+
+def test_32_bit_integer_images_are_read_as_16_bit_whatever_their_maximum():
+    # the scale used to be guessed from the data: max 255 gave mean 127, max 256 gave mean 0.5
+    for top in (255, 256):
+        arr = np.full((4, 4), top, np.int32)
+        img = Image.fromarray(arr, mode="I")
+        assert img.mode == "I"
+        expected = round(top / 257)
+        assert np.asarray(to_rgb_image(img)).mean() == expected

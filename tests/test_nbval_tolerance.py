@@ -6,8 +6,13 @@ import re
 import nbformat
 import pytest
 
-from course_utils.tooling.nbval_tolerance import (FIGURE_DIFF_DIR, align_within_tolerance, figure_problem,
-                                                  key_result_problems, texts_match)
+from course_utils.tooling.nbval_tolerance import (
+    FIGURE_DIFF_DIR,
+    align_within_tolerance,
+    figure_problem,
+    key_result_problems,
+    texts_match,
+)
 
 
 @pytest.mark.parametrize("ref,test,expected", [

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from course_utils.image.photos import AUGMENTATIONS, augment, book_color_patterns, photo_names, sample_photo
+from course_utils.image.photos import (
+    AUGMENTATIONS,
+    augment,
+    book_color_patterns,
+    photo_names,
+    sample_photo,
+    sample_photos,
+)
 
 
 def test_patterns_are_the_books_pixels():
@@ -36,7 +43,7 @@ def test_every_photo_loads_offline_as_rgb(name):
 
 
 def test_unknown_photo_lists_choices():
-    with pytest.raises(ValueError, match="unknown photo 'dog'.*cat"):
+    with pytest.raises(ValueError, match="expected name as one of .*'cat'.*, got 'dog'"):
         sample_photo("dog")
 
 
@@ -57,7 +64,7 @@ def test_flip_mirrors_left_and_right():
 
 
 def test_unknown_augmentation():
-    with pytest.raises(ValueError, match="unknown augmentation 'blur'"):
+    with pytest.raises(ValueError, match="expected kind as one of .*'flip'.*, got 'blur'"):
         augment(sample_photo("cat"), "blur")
 
 
@@ -78,3 +85,11 @@ def test_seeds_and_sizes_follow_the_one_integer_rule():
 def test_photo_name_that_is_not_a_string_raises_type_error():
     with pytest.raises(TypeError, match="expected name as a string, got 3"):
         sample_photo(3)
+
+
+def test_sample_photos_of_an_empty_list_is_no_photos_and_a_bare_string_is_refused():
+    # an empty list asks for no photos (it used to return all ten); None keeps meaning "all"
+    assert sample_photos([]) == {}
+    assert list(sample_photos(["coins", "cat"])) == ["coins", "cat"]
+    with pytest.raises(TypeError, match="expected names as a list or a tuple, got 'cat'"):
+        sample_photos("cat")

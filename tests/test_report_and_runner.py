@@ -1,15 +1,22 @@
 """Key results travel from a notebook's outputs to the course summary; problems are caught,
 and one failing chapter neither stops the run nor hides the summary."""
 
+import concurrent.futures
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
+from course_utils.errors import CourseError, UnknownChapterError
 from course_utils.key_results import METADATA_KEY, KeyResult, format_table
-from course_utils.tooling.book_config import Chapter, UnknownChapterError
+from course_utils.tooling.book_config import Chapter
 from course_utils.tooling.runner import execute_chapter, kernel_env, key_results, notebook_problems, run_course
 
 
@@ -134,3 +141,57 @@ def test_run_course_refuses_unknown_chapter_ids_before_running_any(tmp_path, mon
 def test_kernel_env_adds_offline_defaults_without_overriding_the_caller():
     assert kernel_env({"PATH": "/bin"}) == {"PATH": "/bin", "COURSE_OFFLINE": "1", "PYTHONHASHSEED": "0"}
     assert kernel_env({"COURSE_OFFLINE": "0"})["COURSE_OFFLINE"] == "0"
+
+
+def test_an_output_path_that_is_a_folder_is_refused_before_any_chapter_runs(tmp_path, monkeypatch):
+    _checkout(tmp_path, [("9.1", ["open('ran', 'w').close()"]), ("9.2", ["print('hi')"])])
+    (tmp_path / "_build" / "notebooks" / "ch_9_2.ipynb").mkdir(parents=True)
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    with pytest.raises(CourseError, match=r"ch_9_2.ipynb, which is a folder"):
+        run_course()
+    assert not (tmp_path / "notebooks" / "ran").exists(), "no chapter may run before every output is checked"
+
+
+def test_an_unwritable_build_folder_is_one_course_error(tmp_path, monkeypatch):
+    _checkout(tmp_path, [("9.1", ["print('hi')"])])
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    real_mkdir = Path.mkdir
+
+    def read_only(self, *args, **kwargs):  # tests run as root, where chmod cannot refuse a write
+        if "_build" in self.parts:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(CourseError, match=r"cannot write the executed notebooks into .*_build.*Permission denied"):
+        run_course()
+
+
+def test_two_runs_of_one_chapter_at_once_do_not_collide(tmp_path):
+    nb = tmp_path / "slow.ipynb"
+    _write_notebook(nb, ["import time; time.sleep(3)", "print('done')"])
+    build = tmp_path / "_build"
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: execute_chapter(Chapter("9.1", "Slow", nb), build), range(2)))
+    assert [r.problems for r in runs] == [["published no key results (end the notebook with show_key_results)"]] * 2
+    assert _outputs(build / "slow.ipynb") == ["", "done\n"]
+    assert sorted(p.name for p in build.iterdir()) == ["slow.ipynb"], "no log or temporary file is left behind"
+
+
+def test_ctrl_c_during_a_run_is_one_line_exit_130_and_leaves_nothing_behind(tmp_path):
+    marker = tmp_path / "kernel.pid"
+    _checkout(tmp_path, [("9.1", [f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); "
+                                  "time.sleep(60)"])])
+    env = {**os.environ, "COURSE_ROOT": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "course_utils.tooling.cli", "run"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (marker.is_file() and marker.read_text()) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends to the course command
+    out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, err) == (130, "course run: interrupted\n"), out + err
+    assert not list((tmp_path / "_build" / "notebooks").iterdir()), "no log or partial file is left behind"
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(marker.read_text()), 0)  # the kernel was shut down

@@ -75,3 +75,23 @@ def test_top_k_accepts_numpy_integers_and_refuses_floats_and_bools():
     for bad in (1.5, True):
         with pytest.raises(TypeError, match="expected k as an integer"):
             top_k([1, 0], [[0, 1], [1, 0]], k=bad)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: cosine_similarity([1j, 1], [1, 1]),
+        lambda: cosine_similarity_matrix(np.array([[1j, 1.0]])),
+        lambda: top_k([1, 1], np.array([[1j, 1.0], [1.0, 0.0]]), k=1),
+    ],
+)
+def test_complex_vectors_are_refused_not_read_as_their_real_part(call):
+    # cosine_similarity([1j, 1], [1, 1]) used to return 0.707, dropping the imaginary part
+    with pytest.raises(TypeError, match=r"as real numbers, got complex values"):
+        call()
+
+
+def test_top_k_needs_a_gallery():
+    # gallery=None used to compare the query with itself
+    with pytest.raises(TypeError, match="expected gallery as an array"):
+        top_k([1.0, 0.0], None)

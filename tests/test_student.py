@@ -18,6 +18,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from course_utils.errors import ChangedCopiesError, OutputFolderError, StudentCopyError
 from course_utils.exercises import PASSED_PREFIX
 from course_utils.tooling import student as student_module
 from course_utils.tooling.book_config import chapters
@@ -27,9 +28,6 @@ from course_utils.tooling.student import (
     MANIFEST_NAME,
     SOLUTION_TAG,
     STUB_MARKER,
-    ChangedCopiesError,
-    OutputFolderError,
-    StudentCopyError,
     make_student_copy,
     write_student_copies,
 )

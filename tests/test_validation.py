@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 import pytest
 
-from course_utils.validation import check_finite, check_scalar
+from course_utils.validation import audio_as_float, check_array, check_finite, check_sample_rate, check_scalar
 
 
 @pytest.mark.parametrize("value", [16, np.int64(16), np.int32(16), np.uint8(16)])
@@ -36,7 +36,7 @@ def test_message_names_the_value_and_its_type():
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -math.inf, np.float32("nan")])
 def test_nan_and_infinity_are_refused_for_reals(value):
-    with pytest.raises(ValueError, match="expected threshold as a finite number"):
+    with pytest.raises(ValueError, match=r"threshold contains NaN or infinite values \(got -?(nan|inf)\)"):
         check_scalar(value, "threshold", float)
 
 
@@ -75,3 +75,61 @@ def test_check_finite_names_the_first_bad_value():
     expected = r"the embedding contains NaN or infinite values \(first at flat index 2 of 4\)"
     with pytest.raises(ValueError, match=expected):
         check_finite(np.array([[1.0, 2.0], [np.inf, np.nan]]), "the embedding")
+
+
+def test_one_finite_message_for_numbers_arrays_and_tensors():
+    import torch
+
+    messages = []
+    for value in (float("nan"), np.array([0.0, np.inf]), torch.tensor([0.0, float("nan")])):
+        with pytest.raises(ValueError) as info:
+            check_finite(value, "x")
+        messages.append(str(info.value))
+    assert all(m.startswith("x contains NaN or infinite values (") for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "value, error, message",
+    [
+        (None, TypeError, r"expected x as an array of floats or integers, got None \(NoneType\)"),
+        ("abc", TypeError, "got 'abc'"),
+        (np.array(["a"]), TypeError, "expected x as floats or integers, got dtype <U1"),
+        (np.array([1j, 1]), TypeError, "expected x as real numbers, got complex values"),
+        (np.array([]), ValueError, "expected x with at least one value"),
+        (np.array(0.5), ValueError, r"expected x as a 1-D or 2-D array, got shape \(\)"),
+        ([[1.0, np.nan]], ValueError, "x contains NaN or infinite values"),
+    ],
+)
+def test_check_array_says_what_it_got(value, error, message):
+    with pytest.raises(error, match=message):
+        check_array(value, "x", ndim=(1, 2))
+
+
+def test_check_array_requires_a_tensor_when_asked():
+    import torch
+
+    assert check_array(torch.zeros(2, 3), "t", ndim=2, tensor=True).shape == (2, 3)
+    with pytest.raises(TypeError, match="expected t as a torch.Tensor, got array"):
+        check_array(np.zeros((2, 3)), "t", tensor=True)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: check_sample_rate("22050"), "expected sr as a number, got '22050'"),
+        (lambda: check_sample_rate(None), "expected sr as a number, got None"),
+        (lambda: audio_as_float(np.array(["a"])), "expected y as floats or integers, got dtype <U1"),
+        (lambda: audio_as_float(np.array([0.1j, 0.2])), "complex"),
+    ],
+)
+def test_wrong_kinds_of_audio_arguments_raise_type_error(call, message):
+    # these raised ValueError for a wrong type, against the module's own rule
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_a_sample_rate_out_of_range_is_still_a_value_error():
+    with pytest.raises(ValueError, match="whole number of samples per second"):
+        check_sample_rate(22050.5)
+    with pytest.raises(ValueError, match="whole number of samples per second"):
+        check_sample_rate(10)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import av
 import numpy as np
 import pytest
@@ -102,8 +101,10 @@ def test_frames_of_the_wrong_shape_or_dtype_raise_clear_errors(frames, error, me
 
 
 def test_validate_frames_accepts_uint8_and_unit_floats():
-    assert validate_frames(np.zeros((2, 4, 4, 3), np.uint8)).shape == (2, 4, 4, 3)
-    assert validate_frames([np.ones((4, 4, 3), np.float32)] * 3).shape == (3, 4, 4, 3)
+    clip = numbered_clip(2, 4, 4)
+    np.testing.assert_array_equal(validate_frames(clip), clip)
+    frames = [np.full((4, 4, 3), v, np.float32) for v in (0.25, 0.5, 1.0)]
+    np.testing.assert_array_equal(validate_frames(frames), np.stack(frames))
 
 
 # ---------------------------------------------------------------- reading files
@@ -182,6 +183,7 @@ def test_odd_sized_video_keeps_its_size(tmp_path, suffix):
     path = write_video(tmp_path / f"odd{suffix}", clip, fps=10)
     frames = sample_frames(path, 4)
     assert frames.shape == (4, 31, 45, 3)
+    assert frame_numbers(frames).tolist() == [2, 7, 12, 17]   # centres of 4 slices of 20 frames
     np.testing.assert_array_equal(frames, sample_frames(path, 4, method="decode"))
 
 
@@ -246,7 +248,9 @@ def test_bad_sampling_arguments_raise(numbered_mp4, kwargs, error, message):
 
 
 def test_sampling_accepts_a_numpy_integer_count(numbered_mp4):
-    assert sample_frames(numbered_mp4, np.int64(3)).shape == (3, 32, 48, 3)
+    frames = sample_frames(numbered_mp4, np.int64(3))
+    assert frames.shape == (3, 32, 48, 3)
+    assert frame_numbers(frames).tolist() == [17, 51, 85]    # centres of 3 slices of 103 frames
 
 
 def test_write_video_rejects_bad_timestamps_and_extensions(tmp_path):

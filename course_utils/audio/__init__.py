@@ -1,6 +1,5 @@
-"""Audio as vectors (chapter 5.2): loading, the book's MFCC embedding, the book's trumpet, listening.
+"""Audio as vectors (chapter 5.2): the book's MFCC embedding, the book's trumpet, listening.
 
-- :mod:`course_utils.audio.io`        ``load_audio`` (warns with ``TruncatedAudioWarning``), ``to_mono``
 - :mod:`course_utils.audio.mfcc`      ``mfcc_embedding`` (the book's 40 numbers), ``mfcc_embeddings`` (many clips)
 - :mod:`course_utils.audio.trumpet`   the book's trumpet recording, offline or prefetched
 - :mod:`course_utils.audio.playback`  ``listen``: audio players in a notebook
@@ -8,34 +7,27 @@
 Input checks live in :mod:`course_utils.validation` (``check_audio``).
 """
 
-from course_utils.audio.io import DEFAULT_SR, TruncatedAudioWarning, load_audio, to_mono
 from course_utils.audio.mfcc import mfcc_embedding, mfcc_embeddings
 from course_utils.audio.playback import listen
 from course_utils.audio.trumpet import (
     BOOK_TRUMPET_SIMILARITIES,
     TRUMPET_FILENAME,
     book_trumpet_path,
-    load_book_trumpet,
     prefetch_trumpet,
     trumpet_available,
 )
 from course_utils.validation import SILENCE_PEAK, check_audio, check_sample_rate
 
 __all__ = [
-    "DEFAULT_SR",
     "SILENCE_PEAK",
     "BOOK_TRUMPET_SIMILARITIES",
     "TRUMPET_FILENAME",
-    "TruncatedAudioWarning",
     "book_trumpet_path",
     "check_audio",
     "check_sample_rate",
     "listen",
-    "load_audio",
-    "load_book_trumpet",
     "mfcc_embedding",
     "mfcc_embeddings",
     "prefetch_trumpet",
-    "to_mono",
     "trumpet_available",
 ]

@@ -60,8 +60,7 @@ def plot_sound(y: ArrayLike, sr: int, title: str, n_mfcc: int = 20):
     return fig
 
 
-def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, hop_length: int = 512,
-                          title: str = "From MFCC frames to one embedding"):
+def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, title: str = "From MFCC frames to one embedding"):
     """Figure 5.3: an MFCC matrix (coefficients × frames) and the embedding its mean and std make.
 
     Top: the matrix, one column per frame. Bottom: the embedding itself, the
@@ -72,8 +71,8 @@ def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, hop_length: int = 51
     ----------
     mfcc : array_like, shape (n_mfcc, frames)
         The output of ``librosa.feature.mfcc``.
-    sr, hop_length : int
-        Used to label the time axis in seconds.
+    sr : int
+        Used to label the time axis in seconds (librosa's hop of 512 samples).
     title : str
 
     Returns
@@ -87,7 +86,7 @@ def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, hop_length: int = 51
         raise ValueError(f"expected an MFCC matrix of shape (n_mfcc, frames), got shape {m.shape}")
     n_mfcc, frames = m.shape
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), height_ratios=[1.2, 1], layout="constrained")
-    seconds = frames * hop_length / sr
+    seconds = frames * 512 / sr
     # Coefficient 0 (loudness) is hundreds below the others: scale the colours to
     # coefficients 1.. so their pattern stays visible, and let coefficient 0 saturate.
     lim = float(np.abs(m[1:]).max()) if n_mfcc > 1 else float(np.abs(m).max())

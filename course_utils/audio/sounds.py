@@ -116,13 +116,6 @@ def _check_seed(seed: object) -> int:
     return check_scalar(seed, "seed", numbers.Integral, min_val=0)
 
 
-def _check_vibrato(rate: object, depth: object) -> tuple[float, float]:
-    rate = check_scalar(rate, "vibrato_rate", numbers.Real, min_val=0.0)
-    # depth is a fraction of the pitch: at 1 or more the pitch would swing through zero.
-    depth = check_scalar(depth, "vibrato_depth", numbers.Real, min_val=0.0, max_val=1.0, include_boundaries="left")
-    return rate, depth
-
-
 def _envelope(n: int, sr: int, attack: float, release: float, decay_rate: float = 0.0) -> np.ndarray:
     """Linear attack, optional exponential decay, and a linear release at the end."""
     t = np.arange(n) / sr
@@ -165,10 +158,8 @@ def brass_tone(
     duration: float = 0.5,
     sr: int = DEFAULT_SR,
     n_harmonics: int = 16,
-    vibrato_rate: float = 5.5,
-    vibrato_depth: float = 0.006,
 ) -> np.ndarray:
-    """A trumpet-like tone: many strong harmonics, a fast bright attack and vibrato.
+    """A trumpet-like tone: many strong harmonics, a fast bright attack and vibrato (5.5 Hz, 0.6 % deep).
 
     The upper harmonics are louder during the attack than in the sustain, as
     in a real brass instrument, so the tone "blares" at the start of each note.
@@ -183,8 +174,6 @@ def brass_tone(
         Sample rate in Hz.
     n_harmonics : int
         How many harmonics to add (those above the Nyquist frequency are dropped).
-    vibrato_rate, vibrato_depth : float
-        Vibrato speed in Hz and depth as a fraction of ``freq``.
 
     Returns
     -------
@@ -197,11 +186,10 @@ def brass_tone(
     """
     freq, duration, sr, n = _check_tone_args(freq, duration, sr)
     n_harmonics = check_scalar(n_harmonics, "n_harmonics", numbers.Integral, min_val=1)
-    vibrato_rate, vibrato_depth = _check_vibrato(vibrato_rate, vibrato_depth)
     k = np.arange(1, n_harmonics + 1)
     sustain = k ** -0.6 * np.exp(-0.12 * k)          # rich, slowly falling spectrum
-    y = _harmonic_tone(freq, n, sr, sustain, vibrato_rate, vibrato_depth)
-    bright = _harmonic_tone(freq, n, sr, np.where(k > 3, 0.5 * k ** -0.5, 0.0), vibrato_rate, vibrato_depth)
+    y = _harmonic_tone(freq, n, sr, sustain, 5.5, 0.006)
+    bright = _harmonic_tone(freq, n, sr, np.where(k > 3, 0.5 * k ** -0.5, 0.0), 5.5, 0.006)
     t = np.arange(n) / sr
     y = y + bright * np.exp(-t / 0.06)                 # extra upper harmonics in the attack
     return _normalise(y * _envelope(n, sr, attack=0.03, release=0.05))
@@ -212,9 +200,8 @@ def flute_tone(
     duration: float = 0.5,
     sr: int = DEFAULT_SR,
     seed: int = 0,
-    breath: float = 0.04,
 ) -> np.ndarray:
-    """A flute-like tone: a nearly pure sine, two weak harmonics and breath noise.
+    """A flute-like tone: a nearly pure sine, two weak harmonics and breath noise (4 % of the tone's level).
 
     Parameters
     ----------
@@ -226,8 +213,6 @@ def flute_tone(
         Sample rate in Hz.
     seed : int
         Seed of the breath noise.
-    breath : float
-        Level of the breath noise relative to the tone.
 
     Returns
     -------
@@ -241,11 +226,10 @@ def flute_tone(
     """
     freq, duration, sr, n = _check_tone_args(freq, duration, sr)
     rng = np.random.default_rng(_check_seed(seed))
-    breath = check_scalar(breath, "breath", numbers.Real, min_val=0.0)
     y = _harmonic_tone(freq, n, sr, [1.0, 0.12, 0.05], vibrato_rate=4.5, vibrato_depth=0.004)
     # Breath: white noise smoothed by a one-pole low-pass filter.
     hiss = lfilter([0.3], [1.0, -0.7], rng.standard_normal(n))
-    y = y + breath * hiss / (np.std(hiss) + 1e-12)
+    y = y + 0.04 * hiss / (np.std(hiss) + 1e-12)
     return _normalise(y * _envelope(n, sr, attack=0.08, release=0.08))
 
 
@@ -293,9 +277,8 @@ def plucked_string(
     duration: float = 0.5,
     sr: int = DEFAULT_SR,
     seed: int = 0,
-    damping: float = 0.996,
 ) -> np.ndarray:
-    """A plucked string (Karplus–Strong): a noise burst circulating in a damped delay line.
+    """A plucked string (Karplus–Strong): a noise burst circulating in a delay line, losing 0.4 % per trip.
 
     Parameters
     ----------
@@ -307,8 +290,6 @@ def plucked_string(
         Sample rate in Hz.
     seed : int
         Seed of the initial noise burst (the "pluck").
-    damping : float
-        Loss per round trip, below 1; smaller values die away faster.
 
     Returns
     -------
@@ -321,15 +302,14 @@ def plucked_string(
     True
     """
     freq, duration, sr, n = _check_tone_args(freq, duration, sr)
-    damping = check_scalar(damping, "damping", numbers.Real, min_val=0.0, max_val=1.0, include_boundaries="neither")
     rng = np.random.default_rng(_check_seed(seed))
     delay = max(2, int(round(sr / freq)))
     burst = np.zeros(n)
     burst[: min(delay, n)] = rng.uniform(-1.0, 1.0, min(delay, n))
-    # y[i] = x[i] + damping * (y[i-delay] + y[i-delay-1]) / 2, as one IIR filter.
+    # y[i] = x[i] + damping * (y[i-delay] + y[i-delay-1]) / 2, as one IIR filter, with damping 0.996.
     a = np.zeros(delay + 2)
     a[0] = 1.0
-    a[delay] = a[delay + 1] = -damping / 2
+    a[delay] = a[delay + 1] = -0.996 / 2
     y = lfilter([1.0], a, burst)
     return _normalise(y * _envelope(n, sr, attack=0.002, release=0.02))
 

@@ -17,8 +17,8 @@ import librosa
 import numpy as np
 import pooch
 
-from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode
-from course_utils.audio.io import load_audio
+from course_utils.assets import AssetStatus, offline_mode
+from course_utils.errors import AssetUnavailableError
 
 #: The book's trumpet: file name and sha256 in librosa's example registry.
 TRUMPET_FILENAME = "sorohanro_-_solo-trumpet-06.ogg"
@@ -57,7 +57,7 @@ def book_trumpet_path(download: bool = False) -> Path:
 
     Raises
     ------
-    course_utils.assets.AssetUnavailableError
+    course_utils.errors.AssetUnavailableError
         (a ``FileNotFoundError``) if the file is not in the cache (or its
         checksum does not match librosa's registry) and ``download`` is
         False, ``COURSE_OFFLINE`` is set (downloads are then never tried), or
@@ -121,7 +121,7 @@ def prefetch_trumpet() -> Path:
 
     Raises
     ------
-    course_utils.assets.AssetUnavailableError
+    course_utils.errors.AssetUnavailableError
         If it is not cached and cannot be downloaded (or ``COURSE_OFFLINE`` is set).
     """
     return book_trumpet_path(download=True)
@@ -144,23 +144,3 @@ def asset_rows() -> list[AssetStatus]:
     return [AssetStatus(name="librosa trumpet example", present=present, location=location,
                         needed_for="5.2: reproducing the book's 1.000 / 0.978 / 0.980 exactly")]
 
-
-def load_book_trumpet(download: bool = False) -> tuple[np.ndarray, int]:
-    """The book's trumpet loaded exactly as the book does (``librosa.load`` defaults: 22 050 Hz, mono).
-
-    Parameters
-    ----------
-    download : bool
-        Passed to :func:`book_trumpet_path`.
-
-    Returns
-    -------
-    y : numpy.ndarray of float32
-    sr : int
-
-    Raises
-    ------
-    course_utils.assets.AssetUnavailableError
-        As :func:`book_trumpet_path`.
-    """
-    return load_audio(book_trumpet_path(download=download))

@@ -20,6 +20,8 @@ ch.    check                                   exercise
 5.4    :func:`check_edge_kernel`               a 3 × 3 filter for horizontal edges
 5.4    :func:`check_patchify`                  cut images into ViT tokens by hand
 5.4    :func:`check_conv_depth`                how deep a CNN must be to see a region
+5.4b   :func:`check_training_step`             one forward, loss, backward, step update
+5.4b   :func:`check_pixel_shuffle`             one pixel permutation for every image
 5.6    :func:`check_info_nce`                  the symmetric InfoNCE loss, written by hand
 5.6    :func:`check_prompt_set`                prompts for zero-shot classification
 =====  ======================================  ==========================================
@@ -29,6 +31,7 @@ from course_utils.exercises.audio import check_instrument_identifier, check_loud
 from course_utils.exercises.base import FAILED_PREFIX, PASSED_PREFIX, CheckResult
 from course_utils.exercises.images import check_hardest_edit, check_nearest_neighbour
 from course_utils.exercises.joint import check_info_nce, check_prompt_set
+from course_utils.exercises.learning import check_pixel_shuffle, check_training_step
 from course_utils.exercises.video import check_scene_cut, check_stable_frame_count
 from course_utils.exercises.visual_models import check_conv_depth, check_edge_kernel, check_patchify
 
@@ -45,6 +48,8 @@ __all__ = [
     "check_edge_kernel",
     "check_patchify",
     "check_conv_depth",
+    "check_training_step",
+    "check_pixel_shuffle",
     "check_info_nce",
     "check_prompt_set",
 ]

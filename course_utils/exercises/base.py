@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
@@ -51,6 +55,48 @@ def raised(what: str, err: Exception) -> CheckResult:
     ✘ Not yet. your lookup function raised KeyError: 'G'. Fix that error first.
     """
     return CheckResult(False, f"your {what} raised {type(err).__name__}: {err}. Fix that error first.")
+
+
+class TimeLimitExceeded(BaseException):
+    """A learner's function ran past a check's time limit (a ``BaseException``, so ``except Exception`` misses it)."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`TimeLimitExceeded` inside the block once it has run ``seconds`` (main thread on Unix only).
+
+    Where there is no ``SIGALRM`` (Windows) or the check runs outside the
+    main thread, the block runs without a limit. The previous alarm handler
+    and timer are restored.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TimeLimitExceeded(seconds)
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_delay:
+            signal.setitimer(signal.ITIMER_REAL, outer_delay, outer_interval)
+
+
+def too_slow(what: str, seconds: float) -> CheckResult:
+    """The result for an answer that ran past the time limit.
+
+    Examples
+    --------
+    >>> too_slow("loss function", 30)
+    ✘ Not yet. your loss function ran for more than 30 s and was stopped: look for a loop that never ends.
+    """
+    return CheckResult(False, f"your {what} ran for more than {seconds:g} s and was stopped: "
+                              "look for a loop that never ends.")
 
 
 def describe(value: object) -> str:

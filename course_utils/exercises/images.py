@@ -7,8 +7,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from PIL import ImageOps
 
-from course_utils.image.io import to_rgb_image
 from course_utils.exercises.base import CheckResult, describe, raised
+from course_utils.image.io import to_rgb_image
 
 
 def _unseen_edit(photo):

@@ -8,9 +8,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from course_utils.exercises.base import CheckResult, TimeLimitExceeded, raised, time_limit, too_slow
 from course_utils.joint import data as cd
 from course_utils.joint.contrastive import symmetric_info_nce, zero_shot_accuracy
-from course_utils.exercises.base import CheckResult, raised
+from course_utils.validation import check_scalar
+
+#: Seconds a learner's loss (all four batches) and a learner's embedding functions may run before a check stops them.
+LOSS_SECONDS, EMBEDDING_SECONDS = 30, 300
 
 #: (batch size, dimension, temperature, seed) of the batches a loss is tried on.
 _LOSS_CASES = ((6, 8, 0.1, 1), (1, 4, 0.07, 2), (9, 3, 1.0, 3), (5, 16, 0.001, 4))
@@ -65,7 +69,10 @@ def check_info_nce(fn: Callable) -> CheckResult:
         a, b = _pair(n, d, seed)
         expected = float(symmetric_info_nce(a, b, t))
         try:
-            got = fn(a.clone(), b.clone(), t)
+            with time_limit(LOSS_SECONDS):
+                got = fn(a.clone(), b.clone(), t)
+        except TimeLimitExceeded:
+            return too_slow("loss function", LOSS_SECONDS)
         except Exception as err:  # a learner's function may raise anything
             return raised("loss function", err)
         if isinstance(got, torch.Tensor) and got.numel() == 1:
@@ -122,14 +129,20 @@ def check_prompt_set(prompts: Mapping[str, Sequence[str]], embed_pictures: Calla
     embed_text : callable
         ``embed_text(list of str) -> (M, D)`` unit vectors in the joint space.
     target : float
-        Accuracy to reach (chance is 0.25).
+        Accuracy to reach, in (0, 1] (chance is 0.25).
     seed : int
         Seed of the new drawings.
 
     Returns
     -------
     CheckResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``target`` is not a number in (0, 1].
     """
+    target = check_scalar(target, "target", float, min_val=0.0, max_val=1.0, include_boundaries="right")
     labels = list(CATALOGUE_COLOURS)
     if not isinstance(prompts, Mapping) or sorted(prompts) != sorted(labels):
         got = sorted(prompts) if isinstance(prompts, Mapping) else type(prompts).__name__
@@ -139,10 +152,13 @@ def check_prompt_set(prompts: Mapping[str, Sequence[str]], embed_pictures: Calla
             return CheckResult(False, f"expected a non-empty list of prompt strings for {label!r}, got {texts!r}.")
     _, unseen = cd.split_by_combination(cd.all_scenes())
     try:
-        pictures = np.asarray(embed_pictures(cd.render_scenes(unseen, seed=seed)), dtype=np.float64)
-        yours, vectors = _catalogue_accuracy(prompts, pictures, unseen, embed_text)
-        bare, _ = _catalogue_accuracy({label: [f"a photo of a {label}"] for label in labels}, pictures, unseen,
-                                      embed_text)
+        with time_limit(EMBEDDING_SECONDS):
+            pictures = np.asarray(embed_pictures(cd.render_scenes(unseen, seed=seed)), dtype=np.float64)
+            yours, vectors = _catalogue_accuracy(prompts, pictures, unseen, embed_text)
+            bare, _ = _catalogue_accuracy({label: [f"a photo of a {label}"] for label in labels}, pictures, unseen,
+                                          embed_text)
+    except TimeLimitExceeded:
+        return too_slow("embedding functions", EMBEDDING_SECONDS)
     except Exception as err:  # the learner's embedding functions may raise anything
         return raised("embedding functions", err)
     for i, a in enumerate(labels):

@@ -6,10 +6,10 @@ from typing import Callable
 
 import numpy as np
 
-from course_utils.image.photos import sample_photo
-from course_utils.video import frame_indices
 from course_utils.exercises.base import CheckResult, cos, raised
+from course_utils.image.photos import sample_photo
 from course_utils.validation import check_finite, check_scalar
+from course_utils.video import frame_indices
 
 
 def check_stable_frame_count(k: int, frames: np.ndarray, encoder, threshold: float = 0.995) -> CheckResult:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 import torch
+from numpy.lib.stride_tricks import sliding_window_view
 
 from course_utils.exercises.base import CheckResult, describe, number, raised
 from course_utils.validation import check_scalar

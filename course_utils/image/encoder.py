@@ -5,35 +5,21 @@ entry it carries (``encoder.spec``) says how to preprocess, how long the
 vectors are and what the classes are called.
 
 Speed on a CPU (measured by ``benchmarks/bench_images.py``): :meth:`ImageEncoder.embed`
-
-- runs the network in **channels-last** memory layout (pixels stored
-  ``H, W, C`` like an image file rather than ``C, H, W``), which PyTorch's
-  CPU convolutions (oneDNN) run faster: 1.24-1.32× for EfficientNet-Lite0
-  at 4 images per pass on a 2-core CPU (three runs of the benchmark); the
-  resized 8-bit pixels already come in that layout, so it costs no copy;
-- sends a few images per forward pass (:attr:`ImageEncoder.default_batch_size`);
-- prepares the next batch in a background thread while the network runs
-  (Pillow and NumPy release the GIL), for a GPU or idle CPU cores to use.
-  On that 2-core CPU the network keeps both cores busy, so the thread gains
-  nothing there: resizing (about 1.4 ms per photo, 27% of the network's
-  time) simply adds to it: the helper runs at 0.75× the bare network's
-  rate, and at 0.94-1.01× the best hand-written loop from PIL images.
-
-None of this changes the numbers beyond float rounding: the result equals
-the book's one-image-at-a-time loop to about 1e-6.
+runs the network in **channels-last** memory layout (pixels stored ``H, W, C``
+like an image file rather than ``C, H, W``), which PyTorch's CPU convolutions
+(oneDNN) run faster, and sends a few images per forward pass
+(:attr:`ImageEncoder.default_batch_size`). Preprocessing is the spec's own
+``transform()``, one image at a time. Neither changes the numbers beyond float
+rounding: the result equals the book's one-image-at-a-time loop to about 1e-6.
 """
 
 from __future__ import annotations
 
-import sys
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import torch
 from torch import nn
-from torchvision import transforms
-from tqdm import tqdm
 
 from course_utils.image.io import ImageLike, to_rgb_image
 from course_utils.validation import check_finite, check_scalar
@@ -70,14 +56,6 @@ class ImageEncoder:
         self.device = device
         self.transform = spec.transform()
         self.memory_format = torch.channels_last if device.type == "cpu" else torch.contiguous_format
-        self._resize_crop = transforms.Compose([transforms.Resize(spec.resize_size),
-                                                transforms.CenterCrop(spec.crop_size)])
-        # ToTensor + Normalize of each 8-bit value, per channel, in float32 as torchvision computes it:
-        # one table look-up per pixel instead of three passes over the batch, with identical values.
-        levels = np.arange(256, dtype=np.float32)[None, :] / np.float32(255)
-        mean = np.asarray(spec.mean, dtype=np.float32)[:, None]
-        std = np.asarray(spec.std, dtype=np.float32)[:, None]
-        self._levels = (levels - mean) / std  # (3, 256)
         # torchvision's ResNet has no embed(): use every layer but the final classifier, as the book does.
         self._trunk = None if hasattr(model, "embed") else nn.Sequential(*list(model.children())[:-1])
 
@@ -103,24 +81,8 @@ class ImageEncoder:
     # ------------------------------------------------------------ preprocessing
 
     def _input_batch(self, images: Sequence[ImageLike]) -> torch.Tensor:
-        """Images → the normalised ``(N, 3, H, W)`` float32 batch, in channels-last layout.
-
-        Resize and centre-crop with Pillow, then map each 8-bit value through
-        a table of torchvision's ``ToTensor`` + ``Normalize`` results (divide
-        by 255, subtract the mean, divide by the std, in float32), so the
-        values are identical to ``spec.transform()``. Pillow and NumPy
-        release the GIL for this work, so it can run in a thread beside the
-        network. The pixels stay in ``(N, H, W, 3)`` order; viewed as
-        ``(N, 3, H, W)`` that is the channels-last layout, with no copy.
-        """
-        size = self.spec.crop_size
-        pixels = np.empty((len(images), size, size, 3), dtype=np.uint8)
-        for i, image in enumerate(images):
-            pixels[i] = np.asarray(self._resize_crop(to_rgb_image(image)))
-        out = np.empty(pixels.shape, dtype=np.float32)
-        for channel in range(3):
-            np.take(self._levels[channel], pixels[..., channel], out=out[..., channel])
-        return torch.from_numpy(out).permute(0, 3, 1, 2)
+        """Images → the normalised ``(N, 3, H, W)`` float32 batch: ``spec.transform()`` of each, stacked."""
+        return torch.stack([self.transform(to_rgb_image(image)) for image in images])
 
     def preprocess(self, images: ImageLike | Sequence[ImageLike]) -> torch.Tensor:
         """Images → the normalised ``(N, 3, 224, 224)`` tensor the network expects.
@@ -141,7 +103,7 @@ class ImageEncoder:
             On an empty sequence, or an input that is not an image.
         """
         batch = _as_batch(images, allow_empty=False)
-        return self._input_batch(batch).contiguous()
+        return self._input_batch(batch)
 
     # ------------------------------------------------------------ embedding
 
@@ -188,26 +150,8 @@ class ImageEncoder:
             return torch.zeros((0, self.embedding_dim), device=self.device)
         return self._forward(x)
 
-    def _prefetched(self, chunks: list[list]) -> Iterator[torch.Tensor]:
-        """Preprocessed batches, in order; the next one is prepared in a worker thread meanwhile."""
-        if len(chunks) == 1:
-            yield self._input_batch(chunks[0])
-            return
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="course-preprocess") as pool:
-            pending = pool.submit(self._input_batch, chunks[0])
-            for i in range(len(chunks)):
-                x = pending.result()
-                if i + 1 < len(chunks):
-                    pending = pool.submit(self._input_batch, chunks[i + 1])
-                yield x
-
     @torch.no_grad()
-    def embed(
-        self,
-        images: ImageLike | Sequence[ImageLike],
-        batch_size: int | None = None,
-        progress: bool = False,
-    ) -> np.ndarray:
+    def embed(self, images: ImageLike | Sequence[ImageLike], batch_size: int | None = None) -> np.ndarray:
         """Embed images as an ``(N, D)`` float32 array.
 
         Parameters
@@ -221,8 +165,6 @@ class ImageEncoder:
             How many images go through the network at once; defaults to
             :attr:`default_batch_size` for the device. It changes the speed,
             not the vectors.
-        progress : bool
-            Show a progress bar over batches (for long videos).
 
         Returns
         -------
@@ -249,19 +191,9 @@ class ImageEncoder:
         out = np.empty((len(batch), self.embedding_dim), dtype=np.float32)
         if not batch:
             return out
-        chunks = [batch[s:s + size] for s in range(0, len(batch), size)]
-        bar = tqdm(total=len(chunks), desc=f"embedding {len(batch)} images", unit="batch",
-                   file=sys.stdout) if progress else None
-        start = 0
-        try:
-            for x in self._prefetched(chunks):
-                out[start:start + len(x)] = self._forward(x).float().cpu().numpy()
-                start += len(x)
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
+        for start in range(0, len(batch), size):
+            x = self._input_batch(batch[start:start + size])
+            out[start:start + len(x)] = self._forward(x).float().cpu().numpy()
         return out
 
     __call__ = embed

@@ -11,7 +11,8 @@ grayscale / palette / CMYK  converted to RGB (gray is copied to all 3 channels)
 RGBA, LA, transparent P     composited onto a white background, as a viewer
                             shows it (transparent pixels' colours are often
                             garbage)
-16-bit (``I;16``) / uint16  scaled to 8 bits (65535 → 255), not clipped
+16-bit (``I;16``, ``I``)    scaled to 8 bits (65535 → 255), not clipped, and
+/ uint16                    never guessed from the values
 uint8 array (H, W[, 1|3|4]) as above by channel count
 float array                 must lie in [0, 1]; scaled by 255
 other integer arrays        accepted when every value is in 0‥255
@@ -37,7 +38,7 @@ from typing import Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from course_utils.validation import check_unit_range
+from course_utils.validation import check_array, check_scalar, check_unit_range
 
 ImageLike = Union[Image.Image, np.ndarray, str, PathLike]
 
@@ -83,7 +84,7 @@ def load_image(path: str | PathLike) -> Image.Image:
     >>> load_image(p).size
     (4, 3)
     """
-    text = str(path)
+    text = str(check_scalar(path, "path", (str, PathLike)))
     path = Path(path)
     if not path.exists():
         if _URL.match(text):
@@ -91,7 +92,7 @@ def load_image(path: str | PathLike) -> Image.Image:
                 f"expected a local image file, got the URL {text!r}; the course does not fetch URLs, "
                 "so download the file first (urllib.request.urlretrieve(url, 'photo.jpg')) and pass its path"
             )
-        raise FileNotFoundError(f"image file not found: {path}")
+        raise FileNotFoundError(f"image file not found: {text!r}")
     if path.is_dir():
         raise ValueError(f"expected an image file, got a folder: {path}")
     data = path.read_bytes()
@@ -117,15 +118,12 @@ def load_image(path: str | PathLike) -> Image.Image:
 
 
 def _rgb_from_array(arr: np.ndarray) -> Image.Image:
-    if arr.size == 0:
-        raise ValueError(f"expected a non-empty image array, got shape {arr.shape}")
+    shape = "(H, W), (H, W, 3) or (H, W, 4)"
+    arr = check_array(arr, "image", ndim=(2, 3), kinds="fiub", shape=shape)
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
-    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (3, 4))):
-        raise ValueError(
-            f"expected an image array of shape (H, W), (H, W, 3) or (H, W, 4), got shape {arr.shape}; "
-            "for a batch, pass a list of images"
-        )
+    if arr.ndim == 3 and arr.shape[2] not in (3, 4):
+        raise ValueError(f"expected image as a {shape} array, got shape {arr.shape}; for a batch, pass a list")
     if arr.dtype == np.uint8:
         u8 = arr
     elif arr.dtype == bool:
@@ -135,7 +133,7 @@ def _rgb_from_array(arr: np.ndarray) -> Image.Image:
     elif np.issubdtype(arr.dtype, np.floating):
         check_unit_range(arr, "float image arrays")
         u8 = np.round(arr * 255.0).astype(np.uint8)
-    elif np.issubdtype(arr.dtype, np.integer):
+    else:
         lo, hi = int(arr.min()), int(arr.max())
         if lo < 0 or hi > 255:
             raise ValueError(
@@ -143,8 +141,6 @@ def _rgb_from_array(arr: np.ndarray) -> Image.Image:
                 "pass uint8 (or uint16 for 16-bit images)"
             )
         u8 = arr.astype(np.uint8)
-    else:
-        raise TypeError(f"expected an image array of numbers, got dtype {arr.dtype}")
     if u8.ndim == 2:
         return Image.fromarray(np.ascontiguousarray(u8), mode="L").convert("RGB")
     if u8.shape[2] == 4:
@@ -183,6 +179,7 @@ def upright(image: Image.Image) -> Image.Image:
     >>> upright(img).size
     (2, 4)
     """
+    check_scalar(image, "image", Image.Image)
     try:
         orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
     except (OSError, ValueError, SyntaxError, struct.error):  # a malformed EXIF block: keep the pixels as stored
@@ -232,15 +229,13 @@ def to_rgb_image(image: ImageLike) -> Image.Image:
             return _flatten_alpha(image)
         if mode.startswith("I;16") or mode in ("I", "F"):
             arr = np.asarray(image)
-            if mode.startswith("I;16"):
-                arr = arr.astype(np.uint16)
-            elif mode == "I":
+            if mode != "F":  # PIL opens 16-bit PNG and TIFF as "I;16" or "I": always 0-65535, whatever the content
                 if arr.min() < 0 or arr.max() > 65535:
                     raise ValueError(
-                        f"32-bit integer image has values in [{arr.min()}, {arr.max()}]; "
-                        "expected 0-65535 (16-bit) data"
+                        f"expected a 32-bit integer ('I') image to hold 16-bit values 0-65535, "
+                        f"got values in [{arr.min()}, {arr.max()}]"
                     )
-                arr = arr.astype(np.uint16) if arr.max() > 255 else arr.astype(np.uint8)
+                arr = arr.astype(np.uint16)
             return _rgb_from_array(arr)
         return image.convert("RGB")
     if isinstance(image, np.ndarray):

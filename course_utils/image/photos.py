@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
 from course_utils.image.io import ImageLike, to_rgb_image
-from course_utils.validation import check_scalar
+from course_utils.validation import check_choice, check_scalar
 
 
 def _sklearn_photo(index: int) -> Callable[[], np.ndarray]:
@@ -77,15 +77,24 @@ def sample_photo(name: str) -> Image.Image:
     >>> sample_photo("cat").size
     (451, 300)
     """
-    name = check_scalar(name, "name", str)
-    if name not in PHOTOS:
-        raise ValueError(f"unknown photo {name!r}; choose one of {photo_names()}")
-    return to_rgb_image(PHOTOS[name][0]())
+    return to_rgb_image(PHOTOS[check_choice(name, "name", PHOTOS)][0]())
 
 
 def sample_photos(names: list[str] | None = None) -> dict[str, Image.Image]:
-    """Several photos by name (all of them by default), in order."""
-    return {n: sample_photo(n) for n in (names or photo_names())}
+    """Several photos by name, in order: all of them for ``None``, none for an empty list.
+
+    Raises
+    ------
+    TypeError
+        If ``names`` is a single string (pass ``[name]``) or not a list of strings.
+    ValueError
+        If a name is not a known photo.
+    """
+    if names is None:
+        names = photo_names()
+    else:
+        check_scalar(names, "names", (list, tuple))  # a bare string would be read letter by letter
+    return {n: sample_photo(n) for n in names}
 
 
 def book_color_patterns(seed: int = 42, size: int = 224) -> dict[str, Image.Image]:
@@ -197,8 +206,6 @@ def augment(image: ImageLike, kind: str, seed: int = 0) -> Image.Image:
     >>> augment(sample_photo("cat"), "flip").size
     (451, 300)
     """
-    kind = check_scalar(kind, "kind", str)
+    kind = check_choice(kind, "kind", AUGMENTATIONS)
     seed = check_scalar(seed, "seed", int, min_val=0)
-    if kind not in AUGMENTATIONS:
-        raise ValueError(f"unknown augmentation {kind!r}; choose one of {list(AUGMENTATIONS)}")
     return AUGMENTATIONS[kind](to_rgb_image(image), np.random.default_rng(seed))

@@ -44,7 +44,8 @@ from torch import nn
 from torchvision import transforms
 from torchvision.models import ResNet50_Weights, resnet50
 
-from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
+from course_utils.assets import AssetStatus, offline_mode, torch_hub_checkpoints_dir
+from course_utils.errors import AssetUnavailableError
 from course_utils.image.efficientnet_lite import LITE_MEAN, LITE_STD, lite0_checkpoint, load_pretrained_lite0
 from course_utils.image.encoder import ImageEncoder
 
@@ -116,12 +117,19 @@ class ImageModelSpec:
         torchvision.transforms.Compose
             Maps one RGB ``PIL.Image`` to a ``(3, crop_size, crop_size)`` float tensor.
         """
-        return transforms.Compose([
-            transforms.Resize(self.resize_size),
-            transforms.CenterCrop(self.crop_size),
-            transforms.ToTensor(),
-            transforms.Normalize(mean=self.mean, std=self.std),
-        ])
+        return transforms.Compose([transforms.Resize(self.resize_size), transforms.CenterCrop(self.crop_size),
+                                   *self.normalise().transforms])
+
+    def normalise(self) -> transforms.Compose:
+        """The last two steps of :meth:`transform`, for pixels already at the input size: scale, normalise.
+
+        Returns
+        -------
+        torchvision.transforms.Compose
+            Maps one ``(H, W, 3)`` uint8 (scaled by 1/255) or float array to a
+            ``(3, H, W)`` tensor.
+        """
+        return transforms.Compose([transforms.ToTensor(), transforms.Normalize(mean=self.mean, std=self.std)])
 
 OFFLINE_MODEL = "efficientnet_lite0"
 

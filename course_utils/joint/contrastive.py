@@ -22,17 +22,17 @@ items apart scores what guessing scores, on every machine.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike
 
-from course_utils.validation import check_scalar
+from course_utils.validation import check_array, check_scalar
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 __all__ = ["symmetric_info_nce", "train_model", "recall_at_k", "prompt_embeddings", "zero_shot_accuracy"]
 
@@ -60,9 +60,12 @@ def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float = 0.
 
     Raises
     ------
+    TypeError
+        If ``a`` or ``b`` is not a tensor.
     ValueError
-        If ``a`` and ``b`` are not 2-D with the same shape, or the
-        temperature is not a positive number.
+        If ``a`` and ``b`` are not 2-D with the same shape, hold NaN or
+        infinity, the temperature is not a positive number, or the
+        similarities divided by it overflow.
 
     Examples
     --------
@@ -76,7 +79,12 @@ def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float = 0.
     if a.ndim != 2 or a.shape != b.shape or a.shape[0] == 0:
         raise ValueError(f"expected a and b as two (N, D) batches of the same shape with N >= 1, "
                          f"got {tuple(a.shape)} and {tuple(b.shape)}")
+    if not bool(torch.isfinite(a).all() and torch.isfinite(b).all()):
+        raise ValueError("expected finite embeddings a and b, got NaN or infinity; check what produced them")
     logits = a @ b.T / temperature
+    if not bool(torch.isfinite(logits).all()):
+        raise ValueError(f"the similarities a @ b.T divided by temperature={temperature:g} overflow to infinity; "
+                         "scale the embeddings to unit length (F.normalize) or use a larger temperature")
     targets = torch.arange(a.shape[0], device=a.device)
     return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
 
@@ -94,7 +102,9 @@ def train_model(
     called right after ``torch.manual_seed(seed)``) and the batches
     (``batch_loss`` draws them from a NumPy generator made from ``seed``).
     Training runs on one CPU thread, so the same seed gives the same weights
-    bit for bit on a given machine; the previous thread count is restored.
+    bit for bit on a given machine; the previous thread count and torch's
+    global random state are restored afterwards. Training stops with an
+    error at the first step whose loss is NaN or infinite.
 
     Parameters
     ----------
@@ -116,6 +126,14 @@ def train_model(
     losses : list of float
         The loss of every step.
 
+    Raises
+    ------
+    TypeError
+        If ``build()`` does not return a module.
+    ValueError
+        On a bad ``steps``, ``lr`` or ``seed``, or when a step's loss (or the
+        trained weights) is NaN or infinite; the message names the step.
+
     Examples
     --------
     >>> layer, losses = train_model(lambda: torch.nn.Linear(2, 1), lambda m, rng: m(torch.ones(1, 2)).pow(2).sum(),
@@ -129,32 +147,37 @@ def train_model(
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        torch.manual_seed(seed)
-        model = build()
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError(f"expected build() to return a torch.nn.Module, got {type(model).__name__}")
-        rng = np.random.default_rng(seed)
-        optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-        losses = []
-        model.train()
-        for _ in range(steps):
-            loss = batch_loss(model, rng)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            losses.append(float(loss.detach()))
+        with torch.random.fork_rng(devices=[]):   # the caller's random state comes back unchanged
+            torch.manual_seed(seed)
+            model = build()
+            if not isinstance(model, torch.nn.Module):
+                raise TypeError(f"expected build() to return a torch.nn.Module, got {type(model).__name__}")
+            rng = np.random.default_rng(seed)
+            optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+            losses = []
+            model.train()
+            for step in range(1, steps + 1):
+                loss = batch_loss(model, rng)
+                losses.append(float(loss.detach()))
+                if not np.isfinite(losses[-1]):
+                    raise ValueError(f"training diverged: the loss of step {step} of {steps} is {losses[-1]}; "
+                                     f"lower the learning rate (lr={lr:g}) or check the inputs of batch_loss")
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+            if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+                raise ValueError(f"training diverged: the weights hold NaN or infinity after step {steps}; "
+                                 f"lower the learning rate (lr={lr:g})")
     finally:
         torch.set_num_threads(threads)
     return model.eval(), losses
 
 
 def _as_scores(similarity: ArrayLike, square: bool) -> np.ndarray:
-    s = np.asarray(similarity, dtype=np.float64)
-    if s.ndim != 2 or s.size == 0 or (square and s.shape[0] != s.shape[1]):
-        shape = "a square (N, N)" if square else "a 2-D (items, classes)"
-        raise ValueError(f"expected {shape} score matrix, got shape {s.shape}")
-    if not np.all(np.isfinite(s)):
-        raise ValueError("the score matrix contains NaN or infinite values; check the embeddings")
+    shape = "square (N, N)" if square else "2-D (items, classes)"
+    s = check_array(similarity, "similarity", ndim=2, shape=shape).astype(np.float64)
+    if square and s.shape[0] != s.shape[1]:
+        raise ValueError(f"expected similarity as a {shape} array, got shape {s.shape}")
     return s
 
 
@@ -212,8 +235,12 @@ def prompt_embeddings(templates: Sequence[str], classes: Sequence[str],
 
     Raises
     ------
+    TypeError
+        If ``templates`` or ``classes`` is a bare string rather than a list of strings.
     ValueError
-        If there are no templates or classes, or a template lacks exactly one ``{}``.
+        If there are no templates or classes, a template lacks exactly one
+        ``{}``, or ``embed_text`` returns rows that are not finite, all-zero or
+        not one per prompt.
 
     Examples
     --------
@@ -221,7 +248,10 @@ def prompt_embeddings(templates: Sequence[str], classes: Sequence[str],
     >>> prompt_embeddings(["a {}"], ["cat", "horse"], fake).shape
     (2, 2)
     """
-    if isinstance(templates, str) or not templates or not classes:
+    for name, value in (("templates", templates), ("classes", classes)):
+        if isinstance(value, str):
+            raise TypeError(f"expected {name} as a list of strings, got the bare string {value!r}; wrap it: [{value!r}]")
+    if not templates or not classes:
         raise ValueError(f"expected a non-empty list of templates and of classes, got {templates!r} and {classes!r}")
     for t in templates:
         if not isinstance(t, str) or t.count("{}") != 1:
@@ -229,6 +259,17 @@ def prompt_embeddings(templates: Sequence[str], classes: Sequence[str],
     means = []
     for c in classes:
         vectors = np.asarray(embed_text([t.format(c) for t in templates]), dtype=np.float64)
+        if vectors.ndim != 2 or vectors.shape[0] != len(templates) or vectors.shape[1] == 0:
+            problem = f"an array of shape {vectors.shape}"
+        elif not np.all(np.isfinite(vectors)):
+            problem = "NaN or infinite values"
+        elif not np.all(np.any(vectors != 0, axis=1)):
+            problem = "an all-zero row"
+        else:
+            problem = None
+        if problem:
+            raise ValueError(f"expected embed_text to return {len(templates)} finite, non-zero rows for the prompts "
+                             f"of {c!r}, got {problem}")
         means.append(vectors.mean(axis=0))
     out = np.stack(means)
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
@@ -257,13 +298,13 @@ def zero_shot_accuracy(item_embeddings: ArrayLike, class_embeddings: ArrayLike, 
     >>> zero_shot_accuracy([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], [0, 0])
     0.5
     """
-    items = np.asarray(item_embeddings, dtype=np.float64)
-    classes = np.asarray(class_embeddings, dtype=np.float64)
+    items = check_array(item_embeddings, "item_embeddings").astype(np.float64)
+    classes = check_array(class_embeddings, "class_embeddings").astype(np.float64)
     if items.ndim != 2 or classes.ndim != 2 or items.shape[1] != classes.shape[1]:
         raise ValueError(f"expected items (N, D) and classes (C, D) with the same D, "
                          f"got {items.shape} and {classes.shape}")
     s = _as_scores(items @ classes.T, square=False)
-    y = np.asarray(labels)
+    y = check_array(labels, "labels", ndim=1, kinds="iu")
     if y.shape != (len(s),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= s.shape[1]:
         raise ValueError(f"expected labels as {len(s)} integers in 0..{s.shape[1] - 1}, got {np.asarray(labels)!r}")
     true = s[np.arange(len(s)), y][:, None]

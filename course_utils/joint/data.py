@@ -44,8 +44,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from course_utils.audio import sounds
+from course_utils.validation import check_choice, check_scalar
 from course_utils.video.clips import moving_square
-from course_utils.validation import check_scalar
 
 __all__ = [
     "SHAPES", "COLOURS", "SIZES", "POSITIONS", "BACKGROUNDS", "HELD_OUT_PAIRS", "SCENE_TEMPLATES",
@@ -129,6 +129,10 @@ def split_by_combination(
     >>> len(seen), len(unseen)
     (216, 72)
     """
+    if not check_scalar(held_out, "held_out", (list, tuple)) or not check_scalar(scenes, "scenes", (list, tuple)):
+        raise ValueError("expected at least one scene and one held-out pair, got an empty list")
+    if not all(isinstance(s, Scene) for s in scenes):
+        raise TypeError(f"expected scenes as a list of Scene, got {scenes!r:.60}")
     pairs = set()
     for pair in held_out:
         if not (isinstance(pair, tuple) and len(pair) == 2 and pair[0] in COLOURS and pair[1] in SHAPES):
@@ -190,8 +194,7 @@ def render_scene(scene: Scene, size: int = 64, seed: int = 0) -> np.ndarray:
     >>> render_scene(Scene("star", "blue", "large", "right", "brick"), size=32).dtype
     dtype('uint8')
     """
-    if not isinstance(scene, Scene):
-        raise TypeError(f"expected a Scene, got {type(scene).__name__}; build one with Scene(shape, colour, ...)")
+    check_scalar(scene, "scene", Scene)
     size = check_scalar(size, "size", int, min_val=32)
     rng = np.random.default_rng(check_scalar(seed, "seed", int, min_val=0))
     big = 4 * size                                    # draw 4× larger, then shrink: smooth edges
@@ -199,8 +202,10 @@ def render_scene(scene: Scene, size: int = 64, seed: int = 0) -> np.ndarray:
         ground = np.full((big, big), rng.uniform(170, 215))
     else:
         texture = _texture(scene.background).astype(np.float64)
-        y0, x0 = rng.integers(0, texture.shape[0] - big // 2, size=2)
-        patch = np.asarray(Image.fromarray(texture[y0:y0 + big // 2, x0:x0 + big // 2]).resize((big, big)))
+        side = min(big // 2, *texture.shape[:2])      # from size 256 up, the whole texture
+        spare = min(texture.shape[:2]) - side
+        y0, x0 = rng.integers(0, spare, size=2) if spare else (0, 0)
+        patch = np.asarray(Image.fromarray(texture[y0:y0 + side, x0:x0 + side]).resize((big, big)))
         ground = 110 + 0.45 * (patch - patch.mean())  # mid-grey, enough contrast to look like a texture
     canvas = Image.fromarray(np.repeat(np.clip(ground, 0, 255)[..., None], 3, axis=2).astype(np.uint8))
     colour = tuple(int(np.clip(c + rng.integers(-20, 21), 0, 255)) for c in COLOURS[scene.colour])
@@ -241,7 +246,7 @@ def render_scenes(scenes: Sequence[Scene], size: int = 64, seed: int = 0) -> np.
     (3, 32, 32, 3)
     """
     seed = check_scalar(seed, "seed", int, min_val=0)
-    if len(scenes) == 0:
+    if len(check_scalar(scenes, "scenes", (list, tuple))) == 0:
         raise ValueError("expected at least one scene, got an empty sequence")
     return np.stack([render_scene(s, size, seed * 100003 + i) for i, s in enumerate(scenes)])
 
@@ -264,6 +269,7 @@ def caption_scene(scene: Scene, template: int = 0) -> str:
     >>> caption_scene(Scene("triangle", "green", "large", "right", "grass"), template=1)
     'green triangle, right side'
     """
+    check_scalar(scene, "scene", Scene)
     template = check_scalar(template, "template", int, min_val=0, max_val=len(SCENE_TEMPLATES) - 1)
     return SCENE_TEMPLATES[template].format(
         size=scene.size, colour=scene.colour, shape=scene.shape, place=_PLACE[scene.position],
@@ -358,8 +364,7 @@ def render_sound(sound: Sound, sr: int = sounds.DEFAULT_SR, seed: int = 0) -> np
     >>> round(float(abs(y).max()), 2)
     0.08
     """
-    if not isinstance(sound, Sound):
-        raise TypeError(f"expected a Sound, got {type(sound).__name__}; build one with Sound(source, ...)")
+    check_scalar(sound, "sound", Sound)
     seed = check_scalar(seed, "seed", int, min_val=0)
     rng = np.random.default_rng(seed)
     if sound.source in NOISES:
@@ -391,6 +396,7 @@ def caption_sound(sound: Sound, template: int = 0) -> str:
     >>> caption_sound(Sound("flute", "high", "slow", "quiet"), template=1)
     'a high flute'
     """
+    check_scalar(sound, "sound", Sound)
     template = check_scalar(template, "template", int, min_val=0, max_val=len(SOUND_TEMPLATES) - 1)
     pattern = (SOUND_TEMPLATES if sound.source in INSTRUMENTS else _NOISE_TEMPLATES)[template]
     return pattern.format(source=sound.source, register=sound.register, tempo=sound.tempo,
@@ -428,8 +434,10 @@ def direction_clip(colour: str, direction: str, n_frames: int = 8, size: int = 6
 
     Raises
     ------
+    TypeError
+        If ``colour`` is not a string or a count is not an integer.
     ValueError
-        On an unknown colour or direction.
+        On an unknown colour or direction, or a frame smaller than 8 pixels.
 
     Examples
     --------
@@ -437,8 +445,8 @@ def direction_clip(colour: str, direction: str, n_frames: int = 8, size: int = 6
     >>> clip.shape, bool((direction_clip("red", "left", n_frames=4, seed=1) == clip[::-1]).all())
     ((4, 64, 64, 3), True)
     """
-    if colour not in COLOURS:
-        raise ValueError(f"expected colour as one of {tuple(COLOURS)}, got {colour!r}")
+    check_choice(colour, "colour", COLOURS)
+    size = check_scalar(size, "size", int, min_val=8)
     rng = np.random.default_rng(check_scalar(seed, "seed", int, min_val=0))
     grey = int(rng.integers(150, 236))
     square = int(rng.integers(size // 5, size // 3))
@@ -465,4 +473,6 @@ def caption_clip(colour: str, direction: str, template: int = 0) -> str:
     'a red square moving left'
     """
     template = check_scalar(template, "template", int, min_val=0, max_val=len(CLIP_TEMPLATES) - 1)
+    check_choice(colour, "colour", COLOURS)
+    check_choice(direction, "direction", DIRECTIONS)
     return CLIP_TEMPLATES[template].format(colour=colour, direction=direction)

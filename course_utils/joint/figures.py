@@ -18,7 +18,6 @@ def plot_similarity_matrices(
     row_labels: Sequence[str],
     images: Sequence[np.ndarray] | None = None,
     title: str = "Similarity of every caption with every picture",
-    col_label: str = "picture",
 ) -> Figure:
     """Heatmaps of caption × item similarity matrices side by side, on one colour scale (-1 to 1).
 
@@ -31,8 +30,6 @@ def plot_similarity_matrices(
     images : sequence of arrays, optional
         The N pictures, drawn under the columns instead of numbers.
     title : str
-    col_label : str
-        What the columns are (x-axis label).
 
     Returns
     -------
@@ -52,7 +49,7 @@ def plot_similarity_matrices(
         im = ax.imshow(m, cmap="RdBu_r", vmin=-1, vmax=1)
         ax.set_title(name, fontsize=10)
         ax.set_xticks(range(n), [str(j + 1) for j in range(n)] if images is None else [""] * n)
-        ax.set_xlabel(col_label, fontsize=9, labelpad=26 if images is not None else 4)
+        ax.set_xlabel("picture", fontsize=9, labelpad=26 if images is not None else 4)
         for i in range(n):
             ax.text(i, i, f"{round(m[i, i], 1) + 0.0:.1f}", ha="center", va="center", fontsize=9,
                     color="white" if abs(m[i, i]) > 0.6 else "black")

@@ -14,17 +14,14 @@ import numbers
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import yaml
 
+from course_utils.errors import BookConfigError, CourseFileMissingError, UnknownChapterError
 from course_utils.validation import check_scalar
 
 __all__ = [
-    "CourseError",
-    "CourseFileMissingError",
-    "BookConfigError",
-    "UnknownChapterError",
     "Chapter",
     "find_repo_root",
     "repo_root",
@@ -35,25 +32,6 @@ __all__ = [
 
 #: An example of a chapter entry, quoted in the error messages.
 _EXAMPLE_NOTEBOOK = "notebooks/05_1_image_embeddings.ipynb"
-
-
-class CourseError(Exception):
-    """A problem with how the course is set up or called, rather than a bug.
-
-    The ``course`` command prints it as one line and exits with status 2, without a traceback.
-    """
-
-
-class CourseFileMissingError(CourseError, FileNotFoundError):
-    """The checkout, its ``book.yml`` or a chapter notebook named there cannot be found."""
-
-
-class BookConfigError(CourseError, ValueError):
-    """``book.yml`` cannot be used as it is; the message names the file, the entry and what to fix."""
-
-
-class UnknownChapterError(CourseError, ValueError):
-    """A chapter id that ``book.yml`` does not list."""
 
 
 def find_repo_root(start: str | Path | None = None) -> Path:
@@ -106,13 +84,6 @@ def repo_root() -> Path:
     change of folder or of ``$COURSE_ROOT`` takes effect.
     """
     return find_repo_root()
-
-
-def __getattr__(name: str) -> Any:
-    # ``REPO_ROOT`` is kept for code that imported it; it is looked up when it is read, not frozen at import.
-    if name == "REPO_ROOT":
-        return find_repo_root()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

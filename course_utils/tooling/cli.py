@@ -4,30 +4,38 @@
     course notebooks                          print the chapter notebooks of book.yml, one per line
     course doctor                             versions, device, caches and which assets are present
     course prefetch                           download the book's optional assets while online
-    course book                               build the HTML book into _build/html, offline (make book)
+    course book                               build the HTML book into _build/html, offline (make book);
+                                              needs the book extra: pip install '.[book]'
     course student [--out DIR] [--force]      write student copies (solutions stubbed), by default
                                               into _build/student/ (make student); refuses to overwrite
                                               a copy edited since (--force does) or the chapter notebooks
 
 It works from any folder of the checkout (or set COURSE_ROOT). A mistake in
 book.yml, an unknown chapter id or a folder that cannot be written is printed
-as one line, with exit status 2.
+as one line, with exit status 2; Ctrl-C stops it with one line and status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 
-from course_utils.tooling.book_config import CourseError, chapters, repo_root, select_chapters
-from course_utils.tooling.doctor import doctor, prefetch
-from course_utils.tooling.html_book import main as build_book_main
-from course_utils.tooling.runner import DEFAULT_CELL_TIMEOUT, run_course
-from course_utils.tooling.student import write_student_copies
+from course_utils.errors import BookBuildError, CourseError
+from course_utils.tooling.book_config import chapters, repo_root, select_chapters
+
+# Each command imports what it needs when it runs, the one reason for an import inside a function here:
+# `course --help` and `course notebooks` must start in well under a second, without torch, librosa,
+# nbclient or Sphinx, and `course book` must say which extra it needs instead of failing on import.
 
 #: The exit status for a usage or set-up mistake (argparse uses the same).
 USAGE_ERROR = 2
+#: The exit status after Ctrl-C (128 + SIGINT), as a shell reports it.
+INTERRUPTED = 130
+#: What ``course book`` needs beyond a plain ``pip install .``.
+BOOK_EXTRA = "course book needs Jupyter Book 1.x, which a plain install leaves out: pip install '.[book]'"
 
 
 def _shown(path: Path, root: Path) -> Path:
@@ -42,14 +50,28 @@ def cmd_notebooks(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return run_course(only=args.chapter, timeout=args.timeout)
+    from course_utils.tooling.runner import DEFAULT_CELL_TIMEOUT, run_course
+    return run_course(only=args.chapter, timeout=args.timeout or DEFAULT_CELL_TIMEOUT)
 
 
 def cmd_book(args: argparse.Namespace) -> int:
-    return build_book_main()
+    try:
+        from course_utils.tooling.html_book import build_book
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] not in ("jupyter_book", "sphinx"):
+            raise
+        raise CourseError(BOOK_EXTRA) from None
+    try:
+        index = build_book()
+    except BookBuildError as err:  # the book has problems (exit 1), not the set-up (exit 2)
+        print(f"course book: {err}", file=sys.stderr)
+        return 1
+    print(f"\nThe book is in {index.parent}/ — open {index}")
+    return 0
 
 
 def cmd_student(args: argparse.Namespace) -> int:
+    from course_utils.tooling.student import write_student_copies
     root = repo_root()
     for path in write_student_copies(args.out, book_yml=root / "book.yml", force=args.force):
         print(_shown(path.resolve(), root))
@@ -57,10 +79,12 @@ def cmd_student(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from course_utils.tooling.doctor import doctor
     return doctor()
 
 
 def cmd_prefetch(args: argparse.Namespace) -> int:
+    from course_utils.tooling.doctor import prefetch
     return prefetch()
 
 
@@ -82,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="execute every chapter notebook offline into _build/")
     run.add_argument("--chapter", action="append", metavar="ID",
                      help="only this chapter id (repeatable), e.g. 5.1")
-    run.add_argument("--timeout", type=_positive_int, default=DEFAULT_CELL_TIMEOUT, metavar="S",
-                     help=f"seconds one cell may run before its chapter is stopped (default {DEFAULT_CELL_TIMEOUT})")
+    run.add_argument("--timeout", type=_positive_int, metavar="S",
+                     help="seconds one cell may run before its chapter is stopped (default 900)")
     run.set_defaults(func=cmd_run)
     notebooks = sub.add_parser("notebooks", help="list the chapter notebooks of book.yml")
     notebooks.add_argument("--chapter", action="append", metavar="ID", help="only this chapter (repeatable)")
@@ -112,15 +136,29 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         0 on success, 1 when a command found problems (a chapter failed, an asset is
-        missing), 2 for a mistake in book.yml, the arguments or the output folder.
+        missing, the book has a warning), 2 for a mistake in book.yml, the arguments, the
+        set-up or a folder that cannot be written, 130 after Ctrl-C.
     """
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a reader that stopped reading (course notebooks | head -1) shows up here, not at exit
+        return status
     except CourseError as err:
         print(f"course {args.command}: {err}", file=sys.stderr)
         return USAGE_ERROR
-
+    except KeyboardInterrupt:
+        print(f"course {args.command}: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to say to a closed pipe
+        return 0
+    except OSError as err:
+        if err.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        print(f"course {args.command}: cannot write {err.filename} ({err.strerror}); make it writable, "
+              "or work in a copy of the course you can write to", file=sys.stderr)
+        return USAGE_ERROR
 
 if __name__ == "__main__":
     sys.exit(main())

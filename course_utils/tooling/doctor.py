@@ -16,9 +16,10 @@ from typing import Callable
 
 import torch
 
-from course_utils.image import registry
-from course_utils.assets import AssetStatus, AssetUnavailableError, offline_mode, torch_hub_checkpoints_dir
+from course_utils.assets import AssetStatus, offline_mode, torch_hub_checkpoints_dir
 from course_utils.audio import trumpet
+from course_utils.errors import AssetUnavailableError
+from course_utils.image import registry
 
 #: Distributions whose versions ``course doctor`` prints.
 REPORTED_DISTRIBUTIONS = ("course-utils", "torch", "torchvision", "numpy", "librosa", "av", "torchcrepe",
@@ -80,14 +81,18 @@ def kernel_set() -> str:
 
 
 def doctor() -> int:
-    """Print versions, device, caches and assets; return 1 if the device setting is unusable, else 0."""
+    """Print versions, device, caches and assets; return 1 if COURSE_DEVICE or COURSE_OFFLINE is unusable, else 0."""
     print(f"python        {platform.python_version()} ({sys.executable})")
     for dist in REPORTED_DISTRIBUTIONS:
         print(f"{dist:13s} {_version(dist)}")
     print(f"{'kernels':13s} {kernel_set()}")
     line, device_ok = device_line()
     print(f"device        {line}")
-    print(f"offline mode  {'on' if offline_mode() else 'off'} (COURSE_OFFLINE)")
+    try:
+        offline, offline_ok = ("on" if offline_mode() else "off"), True
+    except ValueError as err:
+        offline, offline_ok = f"MISCONFIGURED: {err}", False
+    print(f"offline mode  {offline} (COURSE_OFFLINE)")
     print(f"torch cache   {torch_hub_checkpoints_dir()}")
     print(f"librosa cache {os.environ.get('LIBROSA_DATA_DIR', '(librosa default)')}")
     print("\nassets:")
@@ -99,7 +104,7 @@ def doctor() -> int:
         setting = os.environ.get("COURSE_DEVICE", "")
         print(f"\nCOURSE_DEVICE={setting!r} is not usable here: unset it, or set it to cpu or auto "
               "(the device line above says why).")
-    return 0 if device_ok else 1
+    return 0 if device_ok and offline_ok else 1
 
 
 def prefetch_steps() -> list[tuple[str, Callable[[], object]]]:
@@ -112,8 +117,16 @@ def prefetch_steps() -> list[tuple[str, Callable[[], object]]]:
 
 
 def prefetch() -> int:
-    """Download the book's optional assets; return the number of failures as an exit status (0 or 1)."""
-    if offline_mode():
+    """Download the book's optional assets.
+
+    Returns 0, 1 when one failed or downloads are off, 2 when ``COURSE_OFFLINE`` holds an unknown value.
+    """
+    try:
+        offline = offline_mode()
+    except ValueError as err:
+        print(f"course prefetch: {err}", file=sys.stderr)
+        return 2
+    if offline:
         print("COURSE_OFFLINE is set: unset it to download the book's assets", file=sys.stderr)
         return 1
     failures = 0

@@ -27,13 +27,10 @@ PosixPath('.../_build/html/index.html')
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -42,6 +39,7 @@ import nbformat
 import yaml
 from jupyter_book.config import get_default_sphinx_config, get_validator
 
+from course_utils.errors import BookBuildError, BookConfigError
 from course_utils.tooling.book_config import Chapter, load_book, repo_root
 
 #: Where the generated Jupyter Book sources go, relative to the output root.
@@ -117,10 +115,6 @@ _FETCHING_ATTRS = {"script": "src", "img": "src", "iframe": "src", "audio": "src
 _LINK_RELS_FETCHED = {"stylesheet", "icon", "shortcut icon", "preload", "modulepreload", "manifest"}
 
 
-class BookBuildError(RuntimeError):
-    """The book could not be built (a Sphinx warning or error, or a page that needs the network)."""
-
-
 @dataclass(frozen=True)
 class BookSources:
     """The generated Jupyter Book inputs for one build."""
@@ -167,8 +161,8 @@ def book_config(book: dict) -> dict:
 
     Raises
     ------
-    ValueError
-        If the result is not a valid Jupyter Book 1.x configuration.
+    BookConfigError
+        If the result is not a valid Jupyter Book 1.x configuration (a ``ValueError``).
     """
     settings = dict(book.get("book") or {})
     if isinstance(settings.get("execute"), str):
@@ -188,7 +182,7 @@ def _validate_config(config: dict) -> None:
     errors = sorted(get_validator().iter_errors(config), key=lambda e: list(e.path))
     if errors:
         detail = "; ".join(f"{'/'.join(map(str, e.path)) or '(top level)'}: {e.message}" for e in errors)
-        raise ValueError(f"book.yml's book settings are not a valid Jupyter Book 1.x configuration: {detail}")
+        raise BookConfigError(f"book.yml's book settings are not a valid Jupyter Book 1.x configuration: {detail}")
 
 
 def book_toc(chapter_paths: list[Path]) -> dict:
@@ -261,10 +255,11 @@ def write_sources(book_yml: str | Path | None = None, out_root: str | Path | Non
 
     Raises
     ------
-    FileNotFoundError
-        If ``book.yml`` or a chapter's notebook does not exist.
-    ValueError
-        If ``book.yml`` is invalid (see :func:`course_utils.tooling.book_config.load_book`, :func:`book_config`).
+    CourseFileMissingError
+        If ``book.yml`` or a chapter's notebook does not exist (checked by
+        :func:`course_utils.tooling.book_config.load_book`).
+    BookConfigError
+        If ``book.yml`` is invalid (a ``ValueError``; see :func:`course_utils.tooling.book_config.load_book`, :func:`book_config`).
     """
     book_yml = Path(book_yml) if book_yml is not None else repo_root() / "book.yml"
     out_root = Path(out_root) if out_root is not None else repo_root()
@@ -276,8 +271,6 @@ def write_sources(book_yml: str | Path | None = None, out_root: str | Path | Non
     src.mkdir(parents=True)
     paths = []
     for chapter in book["chapters"]:
-        if not chapter.notebook.is_file():
-            raise FileNotFoundError(f"chapter {chapter.id}: notebook {chapter.notebook} (named in {book_yml}) does not exist")
         rel = _notebook_in_book(chapter, book_yml.parent)
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         _copy_for_book(chapter.notebook, src / rel)
@@ -389,60 +382,3 @@ def build_book(book_yml: str | Path | None = None, out_root: str | Path | None =
     if not index.is_file():
         raise BookBuildError(f"the build finished but wrote no {index}")
     return index
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@dataclass
-class BookServer:
-    """A running local HTTP server for a built book (see :func:`serve`)."""
-
-    url: str
-    httpd: http.server.ThreadingHTTPServer
-    thread: threading.Thread
-
-    def close(self) -> None:
-        """Stop serving and free the port."""
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-    def __enter__(self) -> "BookServer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def serve(directory: str | Path) -> BookServer:
-    """Serve ``directory`` over HTTP on 127.0.0.1 at an ephemeral port, from a background thread.
-
-    Examples
-    --------
-    >>> with serve("_build/html") as server:                # doctest: +SKIP
-    ...     print(server.url)
-    http://127.0.0.1:38211/
-    """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise FileNotFoundError(f"nothing to serve: {directory} is not a folder; run `make book` first")
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, name="book-server", daemon=True)
-    thread.start()
-    host, port = httpd.server_address[:2]
-    return BookServer(f"http://{host}:{port}/", httpd, thread)
-
-
-def main() -> int:
-    """Build the book and print where it is (``course book``, ``make book``)."""
-    try:
-        index = build_book()
-    except (BookBuildError, FileNotFoundError, ValueError) as exc:
-        print(f"book: {exc}", file=sys.stderr)
-        return 1
-    print(f"\nThe book is in {index.parent}/ — open {index}")
-    return 0

@@ -15,18 +15,23 @@ never changed.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import nbformat
+from jupyter_core.utils import ensure_event_loop
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from course_utils.errors import CourseError
 from course_utils.key_results import METADATA_KEY, KeyResult, format_table
-from course_utils.tooling.book_config import Chapter, CourseFileMissingError, chapters, repo_root, select_chapters
+from course_utils.tooling.book_config import Chapter, chapters, repo_root, select_chapters
 from course_utils.validation import check_scalar
 
 #: Seconds one cell may run before the chapter is stopped (``course run --timeout``).
@@ -89,6 +94,51 @@ def kernel_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+class _ChapterClient(NotebookClient):
+    """nbclient's client, with Ctrl-C stopping the chapter cleanly.
+
+    nbclient's own SIGINT handler shuts the kernel down under the running cell, then fails on an
+    AssertionError. This one notes the interrupt and stops waiting for the running cell; nbclient
+    then shuts the kernel down as after any stopped cell, and :func:`execute_chapter` raises
+    ``KeyboardInterrupt``.
+    """
+
+    interrupted = False
+
+    def _on_ctrl_c(self) -> None:
+        self.interrupted = True
+        if self.task_poll_for_reply is not None:
+            self.task_poll_for_reply.cancel()
+
+    async def async_start_new_kernel(self, **kwargs) -> None:
+        try:  # nbclient has just set its own handler; this one replaces it
+            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self._on_ctrl_c)
+        except RuntimeError:  # not the main thread: signals are not ours to handle
+            pass
+        await super().async_start_new_kernel(**kwargs)
+
+
+def output_path(chapter: Chapter, build_dir: Path) -> Path:
+    """Where ``chapter``'s executed notebook goes, after checking that it can be written there.
+
+    Raises
+    ------
+    CourseError
+        If ``build_dir`` cannot be created or written to, or the notebook's path there is a folder.
+    """
+    build_dir, out_path = Path(build_dir), Path(build_dir) / chapter.notebook.name
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=build_dir).close()
+    except OSError as err:
+        raise CourseError(f"cannot write the executed notebooks into {build_dir} ({err.strerror}); make it "
+                          "writable, or work in a copy of the course you can write to") from None
+    if out_path.is_dir():
+        raise CourseError(f"chapter {chapter.id}'s executed notebook would go to {out_path}, which is a folder; "
+                          "move or remove that folder")
+    return out_path
+
+
 def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CELL_TIMEOUT,
                     env: Mapping[str, str] | None = None) -> ChapterRun:
     """Execute one chapter notebook into ``build_dir`` and collect its results.
@@ -97,13 +147,14 @@ def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CE
     kernel stops the notebook; the problem is recorded in
     :attr:`ChapterRun.problems` and the partly executed notebook is saved all
     the same, so it can be opened to see where it stopped. The kernel's own
-    stderr goes to a log file, kept beside the notebook only when the kernel
-    died (``<name>.kernel.log``).
+    stderr goes to a log file of this run's own, kept beside the notebook only
+    when the kernel died (``<name>.kernel.log``). Two runs of one chapter at
+    once do not collide: the last to finish leaves its notebook.
 
     Parameters
     ----------
     chapter : Chapter
-        An entry of ``book.yml``.
+        An entry of ``book.yml`` (:func:`course_utils.tooling.book_config.load_book` checked its notebook).
     build_dir : Path
         Where the executed notebook is written (under its own file name).
     timeout : int
@@ -117,46 +168,51 @@ def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CE
 
     Raises
     ------
-    CourseFileMissingError
-        If the chapter's notebook does not exist.
+    CourseError
+        If the executed notebook cannot be written (checked before the kernel starts).
+    KeyboardInterrupt
+        On Ctrl-C: the kernel is shut down and nothing is written.
     """
     timeout = check_scalar(timeout, "timeout", int, min_val=1)
-    if not chapter.notebook.is_file():
-        raise CourseFileMissingError(f"chapter {chapter.id}: notebook {chapter.notebook} (named in book.yml) "
-                                     "does not exist")
+    out_path = output_path(chapter, build_dir)
     nb = nbformat.read(chapter.notebook, as_version=4)
-    out_path = Path(build_dir) / chapter.notebook.name
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = _ChapterClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(chapter.notebook.parent)}})
     current = {"cell": None}
 
     def note_cell(cell, cell_index):
+        if client.interrupted:  # Ctrl-C while the kernel started or between two cells
+            raise DeadKernelError("interrupted")
         current["cell"] = cell_index
 
     client.on_cell_start = note_cell
     stopped: str | None = None
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    log_fd, log_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.stem}.", suffix=".kernel.log")
     log_path = out_path.with_suffix(".kernel.log")
     start = time.perf_counter()
-    with open(log_path, "w", encoding="utf-8") as kernel_log:  # the kernel's own stderr, kept off the terminal
-        try:
+    try:
+        with open(log_fd, "w", encoding="utf-8") as kernel_log:  # the kernel's own stderr, kept off the terminal
             client.execute(env=dict(env) if env is not None else kernel_env(), stderr=kernel_log)
-        except CellTimeoutError:
-            stopped = (f"cell {current['cell']} was still running after {timeout} s and was stopped; later cells "
-                       "did not run (raise the limit with course run --timeout, or make the cell faster)")
-        except DeadKernelError:
-            stopped = (f"the kernel died while running cell {current['cell']} (out of memory, or the process "
-                       f"exited); later cells did not run; the kernel's last messages are in {log_path.name}")
-        except CellExecutionError as err:
-            # The cell's error output is in the notebook and is reported below with its cell number;
-            # the exception's own last line is kept only if the notebook has none.
-            lines = str(err).strip().splitlines()
-            stopped = None if any(out.get("output_type") == "error" for cell in nb.cells
-                                  for out in cell.get("outputs", [])) else (lines[-1] if lines else "a cell raised")
-    if stopped is None or "kernel died" not in stopped:
-        log_path.unlink()
+    except CellTimeoutError:
+        stopped = (f"cell {current['cell']} was still running after {timeout} s and was stopped; later cells "
+                   "did not run (raise the limit with course run --timeout, or make the cell faster)")
+    except DeadKernelError:
+        if client.interrupted:
+            raise KeyboardInterrupt from None
+        stopped = (f"the kernel died while running cell {current['cell']} (out of memory, or the process "
+                   f"exited); later cells did not run; the kernel's last messages are in {log_path.name}")
+        os.replace(log_name, log_path)
+    except CellExecutionError as err:
+        # The cell's error output is in the notebook and is reported below with its cell number;
+        # the exception's own last line is kept only if the notebook has none.
+        lines = str(err).strip().splitlines()
+        stopped = None if any(out.get("output_type") == "error" for cell in nb.cells
+                              for out in cell.get("outputs", [])) else (lines[-1] if lines else "a cell raised")
+    finally:
+        ensure_event_loop().remove_signal_handler(signal.SIGINT)  # Ctrl-C between chapters is Python's again
+        Path(log_name).unlink(missing_ok=True)
     seconds = time.perf_counter() - start
-    nbformat.write(nb, out_path)
+    _write_atomically(nb, out_path)
     problems = notebook_problems(nb)
     if stopped is not None:
         # A stopped cell shows the interrupt as an error output: the sentence above already says what happened.
@@ -166,6 +222,18 @@ def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CE
     if not run.results and not run.problems:
         run.problems.append("published no key results (end the notebook with show_key_results)")
     return run
+
+
+def _write_atomically(nb, path: Path) -> None:
+    """Write ``nb`` to ``path`` whole or not at all, so two runs of one chapter never interleave in the file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".ipynb")
+    try:
+        with open(fd, "w", encoding="utf-8") as out:
+            nbformat.write(nb, out)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -199,11 +267,15 @@ def run_course(build_dir: Path | None = None, only: Iterable[str] | None = None,
     ------
     UnknownChapterError
         If ``only`` names a chapter that ``book.yml`` does not list; nothing is executed.
+    CourseError
+        If an executed notebook could not be written (see :func:`output_path`); nothing is executed.
     """
     timeout = check_scalar(timeout, "timeout", int, min_val=1)
     root = repo_root()
     selected = select_chapters(chapters(root / "book.yml"), only)
     build_dir = Path(build_dir) if build_dir is not None else root / "_build" / "notebooks"
+    for chapter in selected:  # every output checked before the first chapter runs
+        output_path(chapter, build_dir)
     env = kernel_env()
     runs = []
     for chapter in selected:

@@ -36,7 +36,8 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils.tooling.book_config import CourseError, chapters, repo_root
+from course_utils.errors import ChangedCopiesError, CourseError, OutputFolderError, StudentCopyError
+from course_utils.tooling.book_config import chapters, repo_root
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
@@ -112,18 +113,6 @@ def make_student_copy(nb):
             cell.outputs = []
             cell.execution_count = None
     return student
-
-
-class StudentCopyError(CourseError, ValueError):
-    """A chapter notebook cannot be turned into a student copy (e.g. a markdown cell tagged ``solution``)."""
-
-
-class OutputFolderError(CourseError, OSError):
-    """The folder for the student copies cannot be created or written to, or must not be (see below)."""
-
-
-class ChangedCopiesError(CourseError, FileExistsError):
-    """The output folder holds files that ``course student`` did not write or that were edited since."""
 
 
 def _sha256(path: Path) -> str:

@@ -44,14 +44,8 @@ return the same frames. When a container stores no duration (some webm/mkv
 files), the duration is worked out by reading every packet's timestamp once
 (cheap: no decoding) before seeking. When a seek lands after the wanted
 time even from the start of the file (MPEG-TS has no index to seek by),
-that stretch is decoded from the start instead.
-
-Damaged files
--------------
-Data FFmpeg cannot decode raises a ``ValueError`` naming the file. A
-truncated file (whose header promises more than its data holds) is sampled
-within what decodes, with a ``UserWarning`` that says how many sampled times
-fell outside it.
+that stretch is decoded from the start instead. Damaged files, phone
+rotation and the memory bound are described in :mod:`course_utils.video.reader`.
 """
 
 from __future__ import annotations

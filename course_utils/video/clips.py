@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from course_utils.validation import check_scalar
+from course_utils.validation import check_array, check_choice, check_scalar
 
 Colour = Sequence[int]
 
@@ -79,9 +79,9 @@ def _check_common(n_frames: object, height: object, width: object) -> tuple[int,
 
 
 def _colour(value: Colour, name: str) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.shape != (3,) or not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0 or arr.max() > 255:
-        raise ValueError(f"{name} must be three integers 0-255 (R, G, B), got {value!r}")
+    arr = check_array(value, name, ndim=1, kinds="iu", shape="(R, G, B)")
+    if arr.shape != (3,) or arr.min() < 0 or arr.max() > 255:
+        raise ValueError(f"expected {name} as three integers 0-255 (R, G, B), got {value!r}")
     return arr.astype(np.uint8)
 
 
@@ -135,8 +135,7 @@ def moving_square(
     True
     """
     n_frames, height, width = _check_common(n_frames, height, width)
-    if direction not in _DIRECTIONS:
-        raise ValueError(f"direction must be one of {_DIRECTIONS}, got {direction!r}")
+    check_choice(direction, "direction", _DIRECTIONS)
     size = check_scalar(size, "size", int, min_val=1)
     margin = check_scalar(margin, "margin", int, min_val=0)
     if size + 2 * margin > min(height, width):
@@ -207,8 +206,7 @@ def moving_ball(
     True
     """
     n_frames, height, width = _check_common(n_frames, height, width)
-    if direction not in ("up", "down"):
-        raise ValueError(f"direction must be 'up' or 'down', got {direction!r}")
+    check_choice(direction, "direction", ("up", "down"))
     radius = check_scalar(radius, "radius", int, min_val=1)
     if 4 * radius > height or 2 * radius > width:
         raise ValueError(f"a ball of radius {radius} does not fit a {height}x{width} frame; use a smaller radius")
@@ -263,12 +261,11 @@ def scene_change(
     >>> scene_change(a, b, n_frames=4)[:, 0, 0, 0].tolist()
     [0, 0, 255, 255]
     """
-    a, b = np.asarray(first), np.asarray(second)
+    a, b = (check_array(shot, name, ndim=3, kinds="u", shape="(H, W, 3) uint8")
+            for name, shot in (("first", first), ("second", second)))
     for name, shot in (("first", a), ("second", b)):
-        if shot.ndim != 3 or shot.shape[2] != 3 or shot.dtype != np.uint8:
-            raise ValueError(
-                f"{name} must be an (H, W, 3) uint8 image, got shape {shot.shape} and dtype {shot.dtype}"
-            )
+        if shot.shape[2] != 3 or shot.dtype != np.uint8:
+            raise ValueError(f"expected {name} as an (H, W, 3) uint8 image, got shape {shot.shape}, dtype {shot.dtype}")
     if a.shape != b.shape:
         raise ValueError(f"both shots must have the same size, got {a.shape} and {b.shape}; resize one first")
     n_frames = check_scalar(n_frames, "n_frames", int, min_val=2)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from course_utils.validation import check_scalar
+from course_utils.validation import check_array, check_scalar
 from course_utils.video import VideoPath, check_num_frames, frame_indices, sample_frames, validate_frames
 
 _POOLINGS = ("mean", "max", "temporal")
@@ -48,9 +48,9 @@ def embed_frames(
     resize : bool
         ``True`` (default): the encoder's own preprocessing (frames as 8-bit
         images, resized and centre-cropped to the model's input size).
-        ``False``: each frame goes in at its own size as float pixels,
-        scaled and normalised only -- what the book's 5.3 code does with its
-        224 x 224 frames.
+        ``False``: each frame goes in at its own size, scaled and normalised
+        only (``encoder.spec.normalise()``) -- what the book's 5.3 code does
+        with its 224 x 224 frames.
 
     Returns
     -------
@@ -76,18 +76,15 @@ def embed_frames(
                    bar_format="{desc}: {bar:20} {n_fmt}/{total_fmt} batches", ascii=" #",
                    mininterval=0, miniters=1)
     out = np.empty((len(clip), encoder.embedding_dim), dtype=np.float32)
-    mean = torch.tensor(encoder.spec.mean, dtype=torch.float32).view(1, 3, 1, 1)
-    std = torch.tensor(encoder.spec.std, dtype=torch.float32).view(1, 3, 1, 1)
+    normalise = encoder.spec.normalise()
     try:
         for s in starts:
             batch = clip[s:s + batch_size]
             if resize:
                 out[s:s + len(batch)] = encoder.embed(list(batch), batch_size=len(batch))
             else:
-                x = torch.from_numpy(np.ascontiguousarray(batch)).permute(0, 3, 1, 2).float()
-                if batch.dtype == np.uint8:
-                    x = x / 255.0
-                x = (x - mean) / std
+                x = torch.stack([normalise(frame if frame.dtype == np.uint8 else frame.astype(np.float32))
+                                 for frame in batch])
                 out[s:s + len(batch)] = encoder.embed_tensor(x).float().cpu().numpy()
             if bar is not None:
                 bar.update(1)
@@ -143,13 +140,11 @@ def temporal_embedding(frame_embeddings: np.ndarray, motion_weight: float = 1.0)
     [0.894, 0.447, 0.0, 1.0]
     """
     motion_weight = check_scalar(motion_weight, "motion_weight", numbers.Real, min_val=0)
-    e = np.asarray(frame_embeddings, dtype=np.float64)
-    if e.ndim != 2 or e.shape[0] < 2 or e.shape[1] == 0:
+    e = check_array(frame_embeddings, "frame_embeddings", ndim=2, shape="2-D (frames, dim)").astype(np.float64)
+    if e.shape[0] < 2:
         raise ValueError(
             f"expected frame embeddings as a 2-D (frames, dim) array with at least 2 frames, got shape {e.shape}"
         )
-    if not np.all(np.isfinite(e)):
-        raise ValueError("frame embeddings contain NaN or infinite values; check the frames that produced them")
     content = e.mean(axis=0)
     size = np.linalg.norm(content)
     if size == 0:

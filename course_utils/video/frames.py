@@ -86,22 +86,26 @@ def validate_frames(frames: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     )
 
 
+#: The most frames one call samples: more is a whole clip's worth, which a sample is not for.
+MAX_SAMPLED_FRAMES = 10_000
+
+
 def check_num_frames(num_frames: object, name: str = "num_frames") -> int:
-    """``num_frames`` as an int of at least 1 (:func:`course_utils.validation.check_scalar`).
+    """``num_frames`` as an int from 1 to :data:`MAX_SAMPLED_FRAMES` (:func:`course_utils.validation.check_scalar`).
 
     Raises
     ------
     TypeError
         If it is not an integer (``2.5`` and ``True`` are refused).
     ValueError
-        If it is below 1.
+        If it is below 1 or above :data:`MAX_SAMPLED_FRAMES`.
 
     Examples
     --------
     >>> check_num_frames(np.int64(8))
     8
     """
-    return check_scalar(num_frames, name, int, min_val=1)
+    return check_scalar(num_frames, name, int, min_val=1, max_val=MAX_SAMPLED_FRAMES)
 
 
 def frame_indices(n_frames: int, k: int) -> np.ndarray:
@@ -129,7 +133,7 @@ def frame_indices(n_frames: int, k: int) -> np.ndarray:
     TypeError
         If either argument is not an integer.
     ValueError
-        If either argument is below 1.
+        If either argument is below 1, or ``k`` is above :data:`MAX_SAMPLED_FRAMES`.
 
     Examples
     --------
@@ -138,7 +142,7 @@ def frame_indices(n_frames: int, k: int) -> np.ndarray:
     >>> frame_indices(3, 5).tolist()
     [0, 0, 1, 2, 2]
     """
-    n = check_num_frames(n_frames, "n_frames")
+    n = check_scalar(n_frames, "n_frames", int, min_val=1)
     k = check_num_frames(k, "k")
     i = np.arange(k, dtype=np.int64)
     return (2 * i + 1) * n // (2 * k)

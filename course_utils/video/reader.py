@@ -19,6 +19,10 @@ Three things a real file can do that a freshly written one does not:
   display matrix ("rotate 90 degrees"). Frames are returned as players show
   them: quarter turns and mirror flips in the matrix are applied (other
   angles are left as stored).
+
+A clip whose frames would take more than :data:`MAX_FRAME_BYTES` (2 GB,
+estimated from :func:`probe_video` before decoding) is refused with a
+sentence pointing to :func:`sample_frames` with fewer frames.
 """
 
 from __future__ import annotations
@@ -38,6 +42,25 @@ from course_utils.video.frames import VideoPath, check_num_frames
 __all__ = ["VideoInfo", "probe_video", "sample_frames", "read_all_frames"]
 
 _METHODS = ("seek", "decode")
+
+#: The most memory, in bytes, that the frames one call returns may take (2 GB: a kernel on a laptop survives it).
+MAX_FRAME_BYTES = 2 * 1024**3
+
+
+def _refuse_if_too_big(path: VideoPath, n_frames: int | None, what: str) -> None:
+    """Refuse, before decoding, ``n_frames`` frames (every frame when None) of ``path`` that would pass the bound.
+
+    The estimate is frames × height × width × 3 bytes from :func:`probe_video`
+    (the frame count from the header, else duration × frame rate).
+    """
+    info = probe_video(path)
+    if n_frames is None:
+        n_frames = info.n_frames or round((info.duration or 0) * (info.fps or 0))
+    need = n_frames * info.height * info.width * 3
+    if need > MAX_FRAME_BYTES:
+        raise ValueError(f"{what} of {Path(path).name} ({n_frames} frames of {info.width}x{info.height}) would take "
+                         f"about {need / 1024**3:.1f} GB, above the {MAX_FRAME_BYTES / 1024**3:.0f} GB limit; "
+                         "sample fewer frames with sample_frames(path, num_frames=8)")
 
 
 @dataclass(frozen=True)
@@ -365,7 +388,8 @@ def sample_frames(path: VideoPath, num_frames: int = 8, method: str = "seek") ->
         If ``num_frames`` is not an integer.
     ValueError
         For an empty, corrupt or audio-only file, data FFmpeg cannot decode,
-        a ``num_frames`` below 1 or an unknown ``method``.
+        a ``num_frames`` outside 1 to 10 000, frames that would take more
+        than :data:`MAX_FRAME_BYTES`, or an unknown ``method``.
 
     Warns
     -----
@@ -388,6 +412,7 @@ def sample_frames(path: VideoPath, num_frames: int = 8, method: str = "seek") ->
     k = check_num_frames(num_frames)
     if method not in _METHODS:
         raise ValueError(f"method must be 'seek' or 'decode', got {method!r}")
+    _refuse_if_too_big(path, k, f"{k} sampled frames")
     start, duration = _timeline(path)
     targets = [start + Fraction(2 * i + 1, 2 * k) * duration for i in range(k)]
     if method == "decode":
@@ -445,7 +470,7 @@ def _seek_and_walk(container, stream, picker: _Picker, i: int, start: int) -> in
 
 
 def read_all_frames(path: VideoPath) -> np.ndarray:
-    """Decode every frame of a video file (for short clips; memory grows with length).
+    """Decode every frame of a video file (for short clips: refused above :data:`MAX_FRAME_BYTES`).
 
     Parameters
     ----------
@@ -460,8 +485,10 @@ def read_all_frames(path: VideoPath) -> np.ndarray:
     Raises
     ------
     FileNotFoundError, ValueError
-        As :func:`sample_frames`.
+        As :func:`sample_frames`; also when every frame would take more than
+        :data:`MAX_FRAME_BYTES`.
     """
+    _refuse_if_too_big(path, None, "every frame")
     container, stream = _open_video(path)
     with container, _reporting_damage(path):
         frames = [_displayed(f) for f in container.decode(stream)]

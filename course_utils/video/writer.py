@@ -77,7 +77,6 @@ def write_video(
     codec: str | None = None,
     gop_size: int | None = None,
     timestamps: Sequence[float] | None = None,
-    reproducible: bool = True,
 ) -> Path:
     """Encode frames into a video file with PyAV.
 
@@ -105,12 +104,6 @@ def write_video(
         Presentation time of each frame in seconds, strictly increasing and
         starting at 0 or later: writes a variable-frame-rate file (times are
         kept to the millisecond).
-    reproducible : bool
-        ``True`` (default): encode on one thread and, for H.264, without
-        x264's lookahead and macroblock-tree rate control, so the same frames
-        always give the same file (the PyAV wheel's libx264 otherwise varies
-        from run to run). ``False``: FFmpeg's defaults, faster and a little
-        smaller for long clips.
 
     Returns
     -------
@@ -165,10 +158,11 @@ def write_video(
         with av.open(str(p), mode="w") as container:
             stream = container.add_stream(codec, rate=rate)
             stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
-            if reproducible:
-                stream.codec_context.thread_count = 1
-                if codec == "libx264":
-                    stream.options = {"x264-params": "mbtree=0:rc-lookahead=0"}
+            # One thread and, for H.264, no lookahead or macroblock-tree rate control: the same frames always
+            # give the same file (the PyAV wheel's libx264 otherwise varies from run to run).
+            stream.codec_context.thread_count = 1
+            if codec == "libx264":
+                stream.options = {"x264-params": "mbtree=0:rc-lookahead=0"}
             if gop_size is not None:
                 stream.codec_context.gop_size = gop_size
             if timestamps is not None:

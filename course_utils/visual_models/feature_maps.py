@@ -14,14 +14,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_utils.validation import check_scalar
+from course_utils.validation import check_array, check_scalar
 
 __all__ = ["layer_names", "feature_maps", "filters_as_images", "strongest_channels"]
 
 
 def layer_names(model: nn.Module) -> list[str]:
     """Every named submodule of ``model``, in registration order (the names :func:`feature_maps` accepts)."""
-    return [name for name, _ in model.named_modules() if name]
+    return [name for name, _ in check_scalar(model, "model", nn.Module).named_modules() if name]
 
 
 @torch.no_grad()
@@ -58,9 +58,9 @@ def feature_maps(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) 
     >>> {k: tuple(v.shape) for k, v in maps.items()}
     {'0': (1, 4, 6, 6), '2': (1, 2, 4, 4)}
     """
-    if isinstance(layers, str):
-        raise TypeError(f"expected layers as a list of names, got the string {layers!r}; pass [{layers!r}]")
-    if not layers:
+    model = check_scalar(model, "model", nn.Module)
+    images = check_array(images, "images", ndim=4, shape="(N, C, H, W)", tensor=True)
+    if not check_scalar(layers, "layers", (list, tuple)):  # a bare string would be read letter by letter
         raise ValueError("name at least one layer; see layer_names(model) for the choices")
     modules = dict(model.named_modules())
     missing = [name for name in layers if name not in modules or not name]
@@ -110,8 +110,9 @@ def filters_as_images(weight: torch.Tensor | np.ndarray) -> np.ndarray:
     >>> filters_as_images(torch.randn(32, 3, 3, 3)).shape
     (32, 3, 3, 3)
     """
-    w = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
-    if w.ndim != 4 or w.shape[1] != 3:
+    w = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else weight
+    w = check_array(w, "weight", ndim=4, shape="(out_channels, 3, k, k)")
+    if w.shape[1] != 3:
         raise ValueError(f"expected weights shaped (out_channels, 3, k, k), got shape {w.shape}; "
                          "only a first layer that reads RGB can be drawn as colours")
     w = w.transpose(0, 2, 3, 1).astype(np.float64)
@@ -145,10 +146,9 @@ def strongest_channels(fmap: torch.Tensor, k: int = 6) -> list[int]:
         If ``k`` is not between 1 and the channel count.
     """
     k = check_scalar(k, "k", int)
+    fmap = check_array(fmap, "fmap", ndim=(3, 4), shape="(N, C, h, w) or (C, h, w)", tensor=True)
     if fmap.ndim == 4:
         fmap = fmap[0]
-    if fmap.ndim != 3:
-        raise ValueError(f"expected a feature map shaped (N, C, h, w) or (C, h, w), got shape {tuple(fmap.shape)}")
     if not 1 <= k <= fmap.shape[0]:
         raise ValueError(f"k must be between 1 and the {fmap.shape[0]} channels, got {k}")
     spread = fmap.flatten(1).std(dim=1)

@@ -24,7 +24,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from course_utils.validation import check_scalar, check_unit_range
+from course_utils.validation import check_array, check_scalar, check_unit_range
 
 __all__ = ["histogram_features"]
 
@@ -35,7 +35,7 @@ def histogram_features(images: ArrayLike, bins: int = 18, max_gradient: float = 
     Parameters
     ----------
     images : array_like, shape (N, H, W) or (H, W)
-        Grey images as floats in [0, 1], each at least 2 x 2 pixels.
+        Grey images as floats in [0, 1] or uint8 in 0-255, each at least 2 x 2 pixels.
     bins : int
         Bins per histogram (default 18, so 36 numbers per image).
     max_gradient : float
@@ -54,7 +54,7 @@ def histogram_features(images: ArrayLike, bins: int = 18, max_gradient: float = 
         If the images are not 2-D or 3-D, smaller than 2 x 2, not finite or
         outside [0, 1], or ``bins`` / ``max_gradient`` are out of range.
     TypeError
-        If ``bins`` is not an integer or ``max_gradient`` not a number.
+        If ``images`` are not float or uint8, ``bins`` is not an integer or ``max_gradient`` not a number.
 
     Examples
     --------
@@ -68,18 +68,13 @@ def histogram_features(images: ArrayLike, bins: int = 18, max_gradient: float = 
     bins = check_scalar(bins, "bins", numbers.Integral, min_val=1)
     max_gradient = check_scalar(max_gradient, "max_gradient", numbers.Real, min_val=0,
                                 include_boundaries="neither")
-    x = np.asarray(images)
-    if x.dtype.kind not in "fiu":
-        raise ValueError(f"expected grey images as floats in [0, 1], got dtype {x.dtype}")
-    x = x.astype(np.float64)
+    x = check_array(images, "images", ndim=(2, 3), kinds="fu", shape="(N, H, W) or (H, W) grey")
+    x = x / 255.0 if x.dtype == np.uint8 else x.astype(np.float64)  # uint8 pixels are 0-255, whatever they hold
     if x.ndim == 2:
         x = x[None]
-    if x.ndim != 3 or x.shape[0] == 0 or x.shape[1] < 2 or x.shape[2] < 2:
-        raise ValueError(
-            f"expected grey images as an (N, H, W) array with H, W >= 2 (or one (H, W) image), "
-            f"got shape {np.shape(images)}; convert colour images to grey first"
-        )
-    check_unit_range(x, "grey images")
+    if x.shape[1] < 2 or x.shape[2] < 2:
+        raise ValueError(f"expected grey images of at least 2 x 2 pixels, got shape {np.shape(images)}")
+    check_unit_range(x, "images")
     pixels = x.shape[1] * x.shape[2]
     gy, gx = np.gradient(x, axis=(1, 2))
     magnitude = np.minimum(np.hypot(gx, gy), max_gradient)

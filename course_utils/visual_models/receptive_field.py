@@ -50,6 +50,7 @@ class ConvLayer:
     name: str = ""
 
     def __post_init__(self):
+        check_scalar(self.name, "name", str)
         for field_name in ("kernel", "stride", "dilation"):
             where = f"{field_name} of layer {self.name!r}" if self.name else field_name
             # frozen dataclass: store the checked plain int (np.int64(3) becomes 3)
@@ -103,11 +104,13 @@ def receptive_fields(layers: Iterable[ConvLayer | tuple[int, ...]]) -> list[Rece
     >>> receptive_fields([ConvLayer(7, 2, name="stem")])[0]
     ReceptiveField(name='stem', size=7, jump=2)
     """
+    if not check_scalar(layers, "layers", (list, tuple)):
+        raise ValueError("expected at least one layer in layers, got an empty list")
     size, jump = 1, 1
     out = []
     for i, layer in enumerate(layers):
         if not isinstance(layer, ConvLayer):
-            layer = ConvLayer(*layer, name=f"conv{i + 1}")
+            layer = ConvLayer(*check_scalar(layer, f"layers[{i}]", (tuple, list)), name=f"conv{i + 1}")
         size = size + (layer.kernel - 1) * layer.dilation * jump
         jump = jump * layer.stride
         out.append(ReceptiveField(layer.name or f"conv{i + 1}", int(size), int(jump)))
@@ -143,7 +146,7 @@ def conv_layers_of(model: nn.Module) -> list[ConvLayer]:
     [3, 4, 8]
     """
     layers = []
-    for name, module in model.named_modules():
+    for name, module in check_scalar(model, "model", nn.Module).named_modules():
         if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
             kernel, stride, dilation = (
                 _square(getattr(module, attr, 1), name, attr) for attr in ("kernel_size", "stride", "dilation")

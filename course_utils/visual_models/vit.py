@@ -23,7 +23,7 @@ import math
 import torch
 from torch import nn
 
-from course_utils.validation import check_scalar
+from course_utils.validation import check_array, check_scalar
 
 __all__ = [
     "patchify",
@@ -36,13 +36,9 @@ __all__ = [
 
 
 def _check_images(images: torch.Tensor, patch_size: int) -> tuple[torch.Tensor, int]:
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"expected images as a torch.Tensor, got {type(images).__name__}; "
-                        "use torch.from_numpy(array).permute(2, 0, 1) for an (H, W, C) array")
+    images = check_array(images, "images", ndim=(3, 4), shape="(N, C, H, W) or (C, H, W)", tensor=True)
     if images.ndim == 3:
         images = images.unsqueeze(0)
-    if images.ndim != 4:
-        raise ValueError(f"expected images shaped (N, C, H, W) or (C, H, W), got shape {tuple(images.shape)}")
     patch_size = check_scalar(patch_size, "patch_size", int, min_val=1)
     height, width = images.shape[-2:]
     if height % patch_size or width % patch_size:
@@ -118,11 +114,8 @@ def unpatchify(patches: torch.Tensor, patch_size: int, image_size: tuple[int, in
     >>> bool(torch.equal(unpatchify(patchify(x, 16), 16, (32, 48)), x))
     True
     """
-    if not isinstance(patches, torch.Tensor):
-        raise TypeError(f"expected patches as a torch.Tensor, got {type(patches).__name__}")
-    if patches.ndim != 3:
-        raise ValueError(f"expected patches shaped (N, L, C·p·p), got shape {tuple(patches.shape)}")
-    if isinstance(image_size, (str, bytes)) or not hasattr(image_size, "__len__") or len(image_size) != 2:
+    patches = check_array(patches, "patches", ndim=3, shape="(N, L, C·p·p)", tensor=True)
+    if not isinstance(image_size, (tuple, list)) or len(image_size) != 2:
         raise TypeError(f"expected image_size as a pair (H, W), got {image_size!r}")
     h = check_scalar(image_size[0], "image_size[0] (height)", int, min_val=1)
     w = check_scalar(image_size[1], "image_size[1] (width)", int, min_val=1)
@@ -264,6 +257,8 @@ def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor
     >>> w[0, 0]
     tensor([0.2500, 0.2500, 0.2500, 0.2500])
     """
+    queries = check_array(queries, "queries", ndim=(2, 3, 4), shape="(..., L_q, d)", tensor=True)
+    keys = check_array(keys, "keys", ndim=(2, 3, 4), shape="(..., L_k, d)", tensor=True)
     if queries.shape[-1] != keys.shape[-1]:
         raise ValueError(f"queries and keys must have the same last dimension, got {queries.shape[-1]} "
                          f"and {keys.shape[-1]}")
@@ -311,6 +306,7 @@ class SelfAttention(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Tokens ``(N, L, dim)`` → (outputs ``(N, L, dim)``, weights ``(N, L, L)``)."""
+        tokens = check_array(tokens, "tokens", tensor=True)
         if tokens.ndim != 3 or tokens.shape[-1] != self.query.in_features:
             raise ValueError(f"expected tokens shaped (N, L, {self.query.in_features}), got shape {tuple(tokens.shape)}")
         weights = attention_weights(self.query(tokens), self.key(tokens))
