@@ -359,6 +359,15 @@ def audio_as_float(y: ArrayLike) -> np.ndarray:
     """
     arr = check_array(y, "y", ndim=(1, 2))
     kind = arr.dtype.kind
+    if kind == "i" and arr.dtype.itemsize > 2:
+        peak = int(np.max(np.abs(arr.astype(np.int64)))) if arr.size else 0
+        if 0 < peak <= 2 ** 15:
+            raise ValueError(f"expected PCM audio, got {arr.dtype} samples whose peak ({peak}) fits in 16 bits: they "
+                             "look like 16-bit samples in a wider array, which would play at 1/65536 of their level; "
+                             "pass y.astype(np.int16), or floats divided by 32768")
+        if arr.dtype.itemsize > 4:
+            raise ValueError(f"expected 16- or 32-bit PCM audio, got {arr.dtype} samples (peak {peak}); pass int16 or "
+                             "int32 samples, or floats in [-1, 1]")
     if kind == "i":
         return (arr.astype(np.float64) / float(2 ** (8 * arr.dtype.itemsize - 1))).astype(np.float32)
     if kind == "u":

@@ -288,3 +288,19 @@ def test_book_trumpet_reproduces_the_books_three_similarities():
     assert round(cosine_similarity(original, slower), 3) == 1.000
     assert round(cosine_similarity(original, higher), 3) == 0.978
     assert round(cosine_similarity(slower, higher), 3) == 0.980
+
+
+def test_listening_to_silence_writes_nothing_to_stderr():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # the old code warned twice (0 / 0 in IPython's Audio)
+        html = audio.listen({"silence": np.zeros(22050, dtype=np.float32)}, sr=22050)
+    assert "<audio" in html.data
+
+
+@pytest.mark.parametrize("embed", [lambda y, sr: audio.mfcc_embedding(y, sr), lambda y, sr: audio.mfcc_embeddings([y], sr)])
+def test_a_sample_rate_too_high_for_the_books_mfcc_is_one_sentence_not_a_librosa_warning(embed):
+    y = (0.5 * np.sin(np.linspace(0, 2000, 192_000))).astype(np.float32)
+    with pytest.raises(ValueError, match="up to 96000 Hz.*resample first"):
+        embed(y, 192_000)

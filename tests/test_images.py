@@ -202,3 +202,19 @@ def test_32_bit_integer_images_are_read_as_16_bit_whatever_their_maximum():
         assert img.mode == "I"
         expected = round(top / 257)
         assert np.asarray(to_rgb_image(img)).mean() == expected
+
+
+def test_an_iphone_heic_photo_is_named_with_its_fix(tmp_path):
+    heic = tmp_path / "IMG_0001.HEIC"
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200))   # an ISO-BMFF header, brand heic
+    with pytest.raises(ValueError, match="HEIC/HEIF photo") as err:
+        load_image(heic)
+    assert "pillow-heif" in str(err.value) and "0x" not in str(err.value)
+
+
+def test_an_unreadable_image_names_no_memory_address(tmp_path):
+    junk = tmp_path / "photo.jpg"
+    junk.write_bytes(b"not an image at all" * 10)
+    with pytest.raises(ValueError, match="corrupt or not an image format") as err:
+        load_image(junk)
+    assert " at 0x" not in str(err.value)

@@ -133,3 +133,14 @@ def test_a_sample_rate_out_of_range_is_still_a_value_error():
         check_sample_rate(22050.5)
     with pytest.raises(ValueError, match="whole number of samples per second"):
         check_sample_rate(10)
+
+
+def test_16_bit_samples_in_a_wider_integer_array_are_refused_not_played_at_1_65536():
+    sixteen_bit = (np.sin(np.linspace(0, 20, 2000)) * 20000).astype(np.int16)
+    for wide in (np.int32, np.int64):
+        with pytest.raises(ValueError, match="16-bit samples in a wider array"):
+            audio_as_float(sixteen_bit.astype(wide))
+    with pytest.raises(ValueError, match="16- or 32-bit PCM"):
+        audio_as_float((sixteen_bit.astype(np.int64) << 16))
+    true_32_bit = sixteen_bit.astype(np.int32) << 16          # real 32-bit PCM keeps its level
+    np.testing.assert_allclose(audio_as_float(true_32_bit), sixteen_bit / 32768, atol=1e-6)

@@ -27,6 +27,17 @@ from numpy.typing import ArrayLike
 
 from course_utils.validation import check_audio, check_sample_rate, check_scalar
 
+#: Above this rate librosa's default 2 048-point FFT leaves some of the 128 mel bands empty (it warns).
+MAX_MFCC_SR = 96_000
+
+
+def _check_mfcc_sr(sr: int) -> int:
+    if sr > MAX_MFCC_SR:
+        raise ValueError(f"expected a sample rate up to {MAX_MFCC_SR} Hz for the book's MFCC settings (2048-point FFT, "
+                         f"128 mel bands), got {sr} Hz, where some mel bands would be empty; resample first: "
+                         f"librosa.resample(y, orig_sr={sr}, target_sr=22050)")
+    return sr
+
 
 def mfcc_embedding(y: ArrayLike, sr: int, n_mfcc: int = 20) -> np.ndarray:
     """The book's audio embedding: mean and standard deviation of each MFCC over time.
@@ -62,7 +73,7 @@ def mfcc_embedding(y: ArrayLike, sr: int, n_mfcc: int = 20) -> np.ndarray:
     (40,)
     """
     y, sr = check_audio(y, sr)
-    n_mfcc = _check_n_mfcc(n_mfcc)
+    sr, n_mfcc = _check_mfcc_sr(sr), _check_n_mfcc(n_mfcc)
     mfcc = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=n_mfcc)      # (n_mfcc, frames)
     return np.concatenate([mfcc.mean(axis=1), mfcc.std(axis=1)])
 
@@ -109,7 +120,7 @@ def mfcc_embeddings(clips: Sequence[ArrayLike] | Iterable[ArrayLike], sr: int, n
     >>> mfcc_embeddings([brass_tone(440.0), clarinet_tone(220.0)], sr=22050).shape
     (2, 40)
     """
-    sr = check_sample_rate(sr)
+    sr = _check_mfcc_sr(check_sample_rate(sr))
     n_mfcc = _check_n_mfcc(n_mfcc)
     checked = []
     for i, clip in enumerate(clips):

@@ -52,7 +52,8 @@ def listen(clips: dict[str, ArrayLike], sr: int, rate: int = 11025):
             raise ValueError(f"clip {label!r}: {err}") from None
         if rate != sr:
             y = librosa.resample(y, orig_sr=sr, target_sr=rate)
-        player = Audio(y, rate=rate)._repr_html_()
+        # IPython scales each clip to full volume: a silent clip would divide 0 by 0 (warnings on stderr)
+        player = Audio(y, rate=rate, normalize=bool(y.any()))._repr_html_()
         rows.append(
             f"<tr><td style='text-align:left;padding-right:1em'><b>{html.escape(str(label))}</b> "
             f"({y.size / rate:.1f} s)</td><td>{player}</td></tr>"

@@ -48,6 +48,10 @@ _URL = re.compile(r"^(?:https?|ftp|s3|gs|file|data):/?", re.IGNORECASE)
 _EXIF_ORIENTATION = 0x0112
 
 
+#: The ISO base-media "brands" of HEIC/HEIF photos (bytes 8-12 of the file, after "ftyp").
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avci"}
+
+
 def load_image(path: str | PathLike) -> Image.Image:
     """Open an image file and return it as an RGB ``PIL.Image``.
 
@@ -103,8 +107,14 @@ def load_image(path: str | PathLike) -> Image.Image:
             img.load()
             return to_rgb_image(img)
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+            raise ValueError(
+                f"{path} is a HEIC/HEIF photo (an iPhone's default), which PIL cannot open by itself; export it as "
+                "JPEG, or pip install pillow-heif and run pillow_heif.register_heif_opener() before loading"
+            ) from None
+        reason = re.sub(r" at 0x[0-9a-fA-F]+", "", str(exc))          # no memory addresses in the message
         raise ValueError(
-            f"could not read {path} as an image ({type(exc).__name__}: {exc}); "
+            f"could not read {path} as an image ({type(exc).__name__}: {reason}); "
             "the file is corrupt or not an image format PIL supports"
         ) from None
     except Image.DecompressionBombError as exc:
