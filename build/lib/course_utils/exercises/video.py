@@ -1,0 +1,133 @@
+"""Checks for chapter 5.3 (video embeddings)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from course_utils.exercises.base import CheckResult, cos, raised
+from course_utils.image.photos import sample_photo
+from course_utils.validation import check_finite, check_scalar
+from course_utils.video import frame_indices
+
+
+def check_stable_frame_count(k: int, frames: np.ndarray, encoder, threshold: float = 0.995) -> CheckResult:
+    """Check the smallest frame count K from which the mean-pooled embedding stops changing.
+
+    "Stops changing" means: for K and every larger count, the mean of the
+    embeddings of K evenly spaced frames (:func:`course_utils.video.frame_indices`)
+    has cosine ≥ ``threshold`` with the mean over all frames.
+
+    Parameters
+    ----------
+    k : int
+        Your answer.
+    frames : array, shape (n, H, W, 3)
+        The clip.
+    encoder : course_utils.image.registry.ImageEncoder
+    threshold : float
+        Strictly between 0 and 1.
+
+    Returns
+    -------
+    CheckResult
+        A bad K is a failed result, never an error.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``threshold`` is not a number strictly between 0 and 1, ``frames`` is not a clip,
+        or the encoder's embeddings are not finite.
+    """
+    threshold = check_scalar(threshold, "threshold", float, min_val=0.0, max_val=1.0, include_boundaries="neither")
+    try:
+        n = len(frames)
+    except TypeError:
+        raise TypeError(f"expected frames as an array of shape (n, H, W, 3), got {type(frames).__name__}; "
+                        "pass the clip's frames") from None
+    if n == 0:
+        raise ValueError("expected frames with at least one frame, got an empty clip; pass the clip's frames")
+    try:
+        k = check_scalar(k, "K", int, min_val=1, max_val=n)
+    except (TypeError, ValueError):
+        return CheckResult(False, f"expected K as a whole number of frames between 1 and {n}, got {k!r}.")
+    e = np.asarray(encoder.embed(list(frames)), dtype=np.float64)
+    check_finite(e, "the encoder's frame embeddings")
+    reference = e.mean(axis=0)
+    sims = {K: cos(e[frame_indices(n, K)].mean(axis=0), reference) for K in range(1, n + 1)}
+    # K = n is the reference itself; it is stable whatever the rounding says.
+    stable = next((K for K in range(1, n + 1) if all(sims[j] >= threshold for j in range(K, n))), n)
+    if k == stable:
+        before = f"; K = {k - 1} gives {sims[k - 1]:.4f}" if k > 1 else ""
+        return CheckResult(True, f"from K = {k} on, every K stays at cosine ≥ {threshold} with all {n} frames "
+                                 f"(K = {k}: {sims[k]:.4f}{before}).")
+    if sims[k] < threshold:
+        return CheckResult(False, f"with K = {k} the cosine with all {n} frames is {sims[k]:.4f}, below {threshold}: "
+                                  "sample more frames.")
+    if k < stable:
+        dip = next(j for j in range(n, k, -1) if sims[j] < threshold)
+        return CheckResult(False, f"K = {k} reaches {sims[k]:.4f}, but K = {dip} falls back to {sims[dip]:.4f}: the "
+                                  f"embedding has not settled yet. Check every K from yours up to {n}.")
+    return CheckResult(False, f"K = {k} is stable, but so is K = {k - 1} ({sims[k - 1]:.4f}) and every K after it: "
+                              "look for the smallest.")
+
+
+def _panning_shot(name: str, n: int, height: int = 96, width: int = 128) -> np.ndarray:
+    """A camera panning slowly across one photo: ``n`` frames, 3 pixels apart."""
+    photo = np.asarray(sample_photo(name).resize((width + 3 * n, height + 2 * n)))
+    return np.stack([photo[2 * t:2 * t + height, 3 * t:3 * t + width] for t in range(n)])
+
+
+def check_scene_cut(find_cut: Callable, seed: int = 0) -> CheckResult:
+    """Check a function that finds the first frame after a hard cut between two shots.
+
+    Three clips of 8 frames, each a camera panning over one photo and then
+    over another, go to ``find_cut``; the cut comes at a different frame in
+    each. The frames change a little all the time, so the cut is where two
+    neighbouring frames differ *most*.
+
+    Parameters
+    ----------
+    find_cut : callable
+        ``find_cut(frames) -> int``: the index of the first frame of the second shot.
+    seed : int
+        Picks the cut positions (≥ 0).
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``seed`` is not a whole number ≥ 0.
+    """
+    rng = np.random.default_rng(check_scalar(seed, "seed", int, min_val=0))
+    shots = [("cat", "coffee"), ("rocket", "astronaut"), ("temple", "flower")]
+    cuts = rng.permutation(np.arange(2, 7))[:3]
+    n = 8
+    wrong = []
+    for (a, b), cut in zip(shots, cuts):
+        clip = np.concatenate([_panning_shot(a, n)[:cut], _panning_shot(b, n)[cut:]])
+        try:
+            answer = find_cut(clip)
+        except Exception as err:  # a learner's function may raise anything
+            return raised("find_cut function", err)
+        if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+            return CheckResult(False, f"find_cut returned {answer!r}; return the frame index as an int.")
+        if int(answer) != int(cut):
+            wrong.append((a, b, int(cut), int(answer)))
+    if not wrong:
+        return CheckResult(True, f"all {len(shots)} cuts found, at frames {', '.join(str(int(c)) for c in cuts)}, "
+                                 "although every frame differs a little from the one before.")
+    a, b, cut, answer = wrong[0]
+    if answer == cut - 1:
+        hint = ("that is the last frame *before* the cut: if similarity[t] compares frames t and t + 1, "
+                "the new shot starts at t + 1")
+    else:
+        hint = "compare each frame's embedding with the next one's and look for the *lowest* cosine similarity"
+    return CheckResult(False, f"{len(shots) - len(wrong)} of {len(shots)} cuts found; in the {a} → {b} clip the cut "
+                              f"is at frame {cut}, you said {answer}. Hint: {hint}.")
+
+

@@ -1,0 +1,182 @@
+"""Key results: the numbers a chapter stands on, each with the tolerance it is checked to.
+
+A :class:`KeyResult` is one measured number with the **tolerance** declared where it
+is made: how far a re-run on another machine may move it. Deterministic numbers
+(a cosine of fixed inputs) get a tight tolerance; a number that comes from
+training or sampling is made with :meth:`KeyResult.over_seeds`, which keeps the
+median and the range over the seeds and derives its tolerance from that range.
+
+:func:`show_results` prints such numbers as a table inside a lesson;
+:func:`show_key_results` prints a chapter's summary table, which ``make course``
+(:mod:`course_utils.tooling.runner`) collects into one table for the course.
+Both attach the rows, at full precision, as output metadata: the regression
+test (:mod:`course_utils.tooling.nbval_tolerance`) compares every row of a
+re-executed notebook with the committed one within the committed tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+import numpy as np
+
+METADATA_KEY = "course_key_results"
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    """One measured number, the tolerance it is checked to, and the book's figure.
+
+    Parameters
+    ----------
+    label : str
+        What was measured, with the size of the test set where it has one.
+    value : float
+        This run's value (the median, for a result over seeds).
+    tolerance : float
+        How far a re-run on another CPU may move ``value`` (and ``low``, ``high``).
+    book : float, optional
+        The book's printed figure, where it prints one.
+    model : str
+        The model that produced the number.
+    decimals : int
+        Decimals printed.
+    low, high : float, optional
+        The range over seeds, for a result over seeds.
+    runs : int
+        How many seeds the result summarises (1 for a deterministic result).
+    """
+
+    label: str
+    value: float
+    tolerance: float
+    book: float | None = None
+    model: str = ""
+    decimals: int = 3
+    low: float | None = None
+    high: float | None = None
+    runs: int = 1
+
+    def __post_init__(self):
+        for name in ("value", "tolerance", "low", "high", "book"):
+            x = getattr(self, name)
+            if x is None and name in ("low", "high", "book"):
+                continue
+            if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) or not math.isfinite(x):
+                raise ValueError(f"KeyResult {self.label!r}: expected a finite number for {name}, got {x!r}")
+            object.__setattr__(self, name, float(x))
+        if self.tolerance < 0:
+            raise ValueError(f"KeyResult {self.label!r}: expected a tolerance >= 0, got {self.tolerance}")
+
+    @classmethod
+    def over_seeds(cls, label: str, values: Sequence[float], resolution: float, *, decimals: int = 2,
+                   model: str = "", book: float | None = None) -> "KeyResult":
+        """Summarise one measurement repeated over seeds: median, range and a tolerance derived from them.
+
+        The tolerance is the range over the seeds, and at least two steps of
+        ``resolution`` (the smallest change the measurement can make: one test
+        item of ``n`` moves a recall by ``1/n``). Another CPU rounds sums
+        differently, which perturbs training about as much as another seed does,
+        so a median of five seeds can move by up to about the seeds' range.
+
+        Parameters
+        ----------
+        label : str
+        values : sequence of float
+            One value per seed (at least 2).
+        resolution : float
+            The measurement's step (``1/n`` for a recall over ``n`` items).
+        decimals, model, book
+            As for :class:`KeyResult`.
+
+        Returns
+        -------
+        KeyResult
+
+        Examples
+        --------
+        >>> r = KeyResult.over_seeds("R@1 (72 captions)", [0.61, 0.65, 0.58, 0.62, 0.64], resolution=1 / 72)
+        >>> r.value, r.low, r.high, round(r.tolerance, 2), r.runs
+        (0.62, 0.58, 0.65, 0.07, 5)
+        """
+        v = np.asarray(values, dtype=float)
+        if v.ndim != 1 or v.size < 2:
+            raise ValueError(f"expected one value per seed (at least 2) for {label!r}, got {v.size}")
+        lo, hi = float(v.min()), float(v.max())
+        return cls(label, float(np.median(v)), max(hi - lo, 2 * resolution), book=book, model=model,
+                   decimals=decimals, low=lo, high=hi, runs=int(v.size))
+
+    def formatted(self) -> tuple[str, str, str]:
+        """The row as printed: label, value (with its range over seeds), book."""
+        fmt = f"{{:.{self.decimals}f}}"
+        value = fmt.format(self.value)
+        if self.low is not None:
+            value += f"  ({fmt.format(self.low)} to {fmt.format(self.high)}, {self.runs} seeds)"
+        book = "—" if self.book is None else fmt.format(self.book)
+        return self.label, value, book
+
+
+def format_table(results: list[KeyResult], headers: tuple[str, str, str] = ("result", "this run", "book")) -> str:
+    """Plain-text table of results, one per line, columns aligned."""
+    rows = [headers] + [r.formatted() for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+class _Table:
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _display(text: str, chapter: str | None, results: list[KeyResult]) -> None:
+    from IPython.display import display
+
+    if not results or not all(isinstance(r, KeyResult) for r in results):
+        raise TypeError("expected a non-empty list of KeyResult")
+    display(_Table(text), metadata={METADATA_KEY: {"chapter": chapter, "rows": [asdict(r) for r in results]}})
+
+
+def show_results(title: str, results: list[KeyResult],
+                 headers: tuple[str, str, str] = ("", "median  (range over seeds)", "book")) -> None:
+    """Print measured numbers as a table inside a lesson, each checked to its tolerance by the tests.
+
+    Parameters
+    ----------
+    title : str
+        A line above the table.
+    results : list of KeyResult
+    headers : tuple of 3 str
+        Column headings.
+    """
+    if results and all(r.book is None for r in results if isinstance(r, KeyResult)):
+        text = "\n".join(line.rstrip() for line in _without_book(format_table(results, headers)).splitlines())
+    else:
+        text = format_table(results, headers)
+    _display(f"{title}\n{text}", None, results)
+
+
+def _without_book(table: str) -> str:
+    lines = table.splitlines()
+    cut = lines[1].rstrip().rfind("  ")   # the last column separator in the dashes line
+    return "\n".join(line[:cut] for line in lines)
+
+
+def show_key_results(chapter: str, results: list[KeyResult]) -> None:
+    """Display the chapter's key results as a table, with machine-readable metadata.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter id from ``book.yml`` (``"5.1"``).
+    results : list of KeyResult
+    """
+    models = sorted({r.model for r in results if isinstance(r, KeyResult) and r.model})
+    text = f"Key results of chapter {chapter}" + (f" (model: {', '.join(models)})" if models else "")
+    _display(text + "\n" + format_table(results), chapter, results)

@@ -1,0 +1,432 @@
+"""One rule for inputs: every public function of the course checks its arguments here.
+
+The checks follow scikit-learn's ``check_scalar`` and ``check_array``: they
+raise early, at the public boundary, with one sentence that names the
+argument, says what was received and what was expected, and, where it helps,
+what to do. The same rule holds everywhere:
+
+- **integers**: Python ``int`` and NumPy integers (``np.int64(16)``) are
+  accepted; ``bool`` is refused (``True`` is not a count); floats are refused
+  unless the caller asks for them (``target_type=float`` or ``numbers.Real``),
+  so ``batch_size=2.5`` never silently becomes 2.
+- **reals**: ints and floats of any kind are accepted, NaN and infinity never.
+- **arrays of samples, pixels or frames**: must be finite; float images and
+  frames must lie in [0, 1], float audio in [-1, 1].
+
+Every check raises ``TypeError`` for the wrong kind of value and
+``ValueError`` for a value of the right kind that is out of range.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "check_scalar",
+    "check_unit_range",
+    "check_choice",
+    "check_finite",
+    "check_array",
+    "check_sample_rate",
+    "audio_as_float",
+    "check_audio",
+    "MIN_SR",
+    "MAX_SR",
+    "SILENCE_PEAK",
+    "MIN_AUDIO_SAMPLES",
+]
+
+#: Sample rates outside this range are almost certainly a mistake (e.g. seconds passed as Hz).
+MIN_SR, MAX_SR = 1000, 384000
+#: Peak absolute amplitude below which a clip counts as silent (about -100 dBFS).
+SILENCE_PEAK = 1e-5
+#: Shortest clip an audio embedding accepts: one window of librosa's default STFT (``n_fft=2048``).
+MIN_AUDIO_SAMPLES = 2048
+#: Float audio a little above full scale (a resampler's overshoot) is fine; far above is a units mistake.
+AUDIO_PEAK_LIMIT = 1.5
+
+
+def _type_name(target_type: Any) -> str:
+    if target_type is numbers.Integral or target_type is int:
+        return "an integer"
+    if target_type is numbers.Real or target_type is float:
+        return "a number"
+    if target_type is str:
+        return "a string"
+    if isinstance(target_type, tuple):
+        return " or ".join(_type_name(t) for t in target_type)
+    return f"a {getattr(target_type, '__name__', target_type)}"
+
+
+def _describe(value: object) -> str:
+    """``value!r`` plus its type where the repr alone hides it (``2.5 (float)``)."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def check_scalar(
+    value: object,
+    name: str,
+    target_type: type | tuple = numbers.Integral,
+    min_val: float | None = None,
+    max_val: float | None = None,
+    include_boundaries: str = "both",
+) -> Any:
+    """Return ``value`` as a plain Python scalar, or raise one clear error.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed.
+    name : str
+        The argument's name, used in the message.
+    target_type : type or tuple of types
+        ``int`` / ``numbers.Integral`` (the default) accepts Python and NumPy
+        integers but not ``bool`` or floats; ``float`` / ``numbers.Real``
+        accepts any finite int or float; ``str`` accepts strings.
+    min_val, max_val : float, optional
+        Bounds, inclusive unless ``include_boundaries`` says otherwise.
+    include_boundaries : {"both", "left", "right", "neither"}
+        Which bounds are allowed values.
+
+    Returns
+    -------
+    int, float or str
+        ``int`` for integer targets, ``float`` for real targets.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not of the target type (``bool`` is never a number here).
+    ValueError
+        If ``value`` is NaN, infinite or outside the bounds.
+
+    Examples
+    --------
+    >>> check_scalar(np.int64(16), "patch_size", int, min_val=1)
+    16
+    >>> check_scalar(2.5, "batch_size", int, min_val=1)
+    Traceback (most recent call last):
+    ...
+    TypeError: expected batch_size as an integer, got 2.5 (float)
+    """
+    types = target_type if isinstance(target_type, tuple) else (target_type,)
+    wants_int = any(t in (int, numbers.Integral) for t in types)
+    wants_real = any(t in (float, numbers.Real) for t in types)
+    wants_str = str in types
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"expected {name} as {_type_name(target_type)}, got {value!r} (bool)")
+    if wants_str and isinstance(value, str):
+        return value
+    if wants_int and isinstance(value, (numbers.Integral, np.integer)):
+        out: Any = int(value)
+    elif wants_real and isinstance(value, (numbers.Real, np.integer, np.floating)):
+        out = float(value)
+        check_finite(out, name)
+    elif not (wants_int or wants_real) and isinstance(value, types):
+        return value
+    else:
+        raise TypeError(f"expected {name} as {_type_name(target_type)}, got {_describe(value)}")
+    if include_boundaries not in ("both", "left", "right", "neither"):
+        raise ValueError(f"include_boundaries must be 'both', 'left', 'right' or 'neither', got {include_boundaries!r}")
+    low_ok = include_boundaries in ("both", "left")
+    high_ok = include_boundaries in ("both", "right")
+    if min_val is not None and (out < min_val or (out == min_val and not low_ok)):
+        bound = ">=" if low_ok else ">"
+        raise ValueError(f"expected {name} {bound} {min_val}, got {value!r}")
+    if max_val is not None and (out > max_val or (out == max_val and not high_ok)):
+        bound = "<=" if high_ok else "<"
+        raise ValueError(f"expected {name} {bound} {max_val}, got {value!r}")
+    return out
+
+
+def check_choice(value: object, name: str, choices: Any) -> str:
+    """Return ``value`` if it is one of the strings ``choices``; TypeError for a non-string, else ValueError.
+
+    Examples
+    --------
+    >>> check_choice("left", "direction", ("left", "right"))
+    'left'
+    >>> check_choice("up", "direction", ("left", "right"))
+    Traceback (most recent call last):
+    ...
+    ValueError: expected direction as one of ('left', 'right'), got 'up'
+    """
+    value = check_scalar(value, name, str)
+    if value not in choices:
+        raise ValueError(f"expected {name} as one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_finite(x: Any, name: str) -> None:
+    """Raise the course's one ``ValueError`` for NaN or infinity in ``x`` (a number, an array or a tensor).
+
+    Examples
+    --------
+    >>> check_finite(np.array([1.0, np.nan]), "the embedding")
+    Traceback (most recent call last):
+    ...
+    ValueError: the embedding contains NaN or infinite values (first at flat index 1 of 2); clean the input first
+    """
+    if hasattr(x, "detach"):  # a torch.Tensor, checked without importing torch
+        if not (x.is_floating_point() or x.is_complex()) or bool(x.isfinite().all()):
+            return
+        x = x.detach().cpu().double().numpy() if not x.is_complex() else x.detach().cpu().numpy()
+    arr = np.asarray(x)
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        bad = int(np.flatnonzero(~np.isfinite(arr.ravel()))[0])
+        where = f"first at flat index {bad} of {arr.size}" if arr.ndim else f"got {arr.item()!r}"
+        raise ValueError(f"{name} contains NaN or infinite values ({where}); clean the input first")
+
+
+def _kinds_name(kinds: str) -> str:
+    names = {"f": "floats", "i": "integers", "u": "integers", "b": "booleans", "c": "complex numbers"}
+    return " or ".join(dict.fromkeys(names[k] for k in kinds))
+
+
+def _kind(x: Any) -> str:
+    """NumPy's dtype kind letter for an array or a torch.Tensor (``f``, ``c``, ``i``, ``u``, ``b`` ...)."""
+    if hasattr(x, "detach"):
+        if x.is_complex():
+            return "c"
+        if x.is_floating_point():
+            return "f"
+        return {"torch.bool": "b", "torch.uint8": "u"}.get(str(x.dtype), "i")
+    return x.dtype.kind
+
+
+def check_array(
+    x: Any,
+    name: str,
+    ndim: int | tuple[int, ...] | None = None,
+    kinds: str = "fiu",
+    shape: str | None = None,
+    tensor: bool = False,
+    finite: bool = True,
+) -> Any:
+    """Return ``x`` as a NumPy array (or the tensor itself), or raise one clear error.
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor
+        What the caller passed.
+    name : str
+        The argument's name, used in the message.
+    ndim : int or tuple of int, optional
+        Accepted numbers of dimensions.
+    kinds : str
+        Accepted NumPy dtype kinds: ``"f"`` float, ``"i"``/``"u"`` integers, ``"b"`` bool.
+    shape : str, optional
+        How to describe the expected shape in a message (``"(N, C, H, W)"``).
+    tensor : bool
+        Require a ``torch.Tensor`` (checked without importing torch) instead of array-likes.
+    finite : bool
+        Refuse NaN and infinity (the default).
+
+    Returns
+    -------
+    numpy.ndarray or torch.Tensor
+
+    Raises
+    ------
+    TypeError
+        For ``None``, a string, a complex or non-numeric array, or (``tensor=True``) anything but a tensor.
+    ValueError
+        For an empty array, the wrong number of dimensions, NaN or infinity.
+
+    Examples
+    --------
+    >>> check_array([[1, 2]], "x", ndim=2).shape
+    (1, 2)
+    >>> check_array([1j, 1], "a")
+    Traceback (most recent call last):
+    ...
+    TypeError: expected a as real numbers, got complex values (dtype complex128); pass x.real or np.abs(x)
+    """
+    is_tensor = hasattr(x, "detach") and hasattr(x, "is_floating_point")
+    if tensor and not is_tensor:
+        raise TypeError(f"expected {name} as a torch.Tensor, got {_describe(x)}")
+    if not is_tensor:
+        if x is None or isinstance(x, (str, bytes, dict, set)):
+            raise TypeError(f"expected {name} as an array of {_kinds_name(kinds)}, got {_describe(x)}")
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError):
+            raise ValueError(f"expected {name} as a rectangular array of numbers, got a ragged sequence") from None
+    kind = _kind(x)
+    if kind == "c" and "c" not in kinds:
+        raise TypeError(
+            f"expected {name} as real numbers, got complex values (dtype {x.dtype}); pass x.real or np.abs(x)"
+        )
+    if kind not in kinds:
+        raise TypeError(f"expected {name} as {_kinds_name(kinds)}, got dtype {x.dtype}")
+    got = tuple(x.shape)
+    wanted = (ndim,) if isinstance(ndim, int) else ndim
+    if wanted is not None and len(got) not in wanted:
+        what = shape or " or ".join(f"{n}-D" for n in wanted)
+        raise ValueError(f"expected {name} as a {what} array, got shape {got}")
+    if 0 in got:
+        raise ValueError(f"expected {name} with at least one value, got an empty array of shape {got}")
+    if finite:
+        check_finite(x, name)
+    return x
+
+
+def check_unit_range(arr: np.ndarray, what: str) -> None:
+    """Raise a clear ``ValueError`` unless a float array is finite and within [0, 1].
+
+    Shared by images and video frames, so both say the same thing about the
+    same mistake (usually 0-255 values stored as floats).
+
+    Examples
+    --------
+    >>> check_unit_range(np.array([0.0, 255.0]), "float image arrays")
+    Traceback (most recent call last):
+    ...
+    ValueError: float image arrays must lie in [0, 1], got values in [0, 255]; divide by 255 or pass uint8 values
+    """
+    check_finite(arr, what)
+    lo, hi = float(arr.min()), float(arr.max())
+    if lo < 0.0 or hi > 1.0:
+        raise ValueError(
+            f"{what} must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]; "
+            "divide by 255 or pass uint8 values"
+        )
+
+
+# ---------------------------------------------------------------------------
+# Audio
+# ---------------------------------------------------------------------------
+
+def check_sample_rate(sr: object, name: str = "sr") -> int:
+    """Return ``sr`` as an int, or raise if it is not a plausible sample rate.
+
+    Parameters
+    ----------
+    sr : int
+        Samples per second, a whole number between :data:`MIN_SR` and :data:`MAX_SR`
+        (a float holding a whole number, such as ``22050.0``, is accepted).
+    name : str
+        The argument's name in the message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``sr`` is not a number (a string, ``None``, ``True``).
+    ValueError
+        If ``sr`` is not a whole number in that range.
+
+    Examples
+    --------
+    >>> check_sample_rate(22050.0)
+    22050
+    """
+    value = check_scalar(sr, name, numbers.Real)
+    if float(value).is_integer() and MIN_SR <= value <= MAX_SR:
+        return int(value)
+    raise ValueError(
+        f"expected {name} as a whole number of samples per second between {MIN_SR} and {MAX_SR}, "
+        f"got {sr!r}; pass the rate returned by librosa.load (22050 by default)"
+    )
+
+
+def audio_as_float(y: ArrayLike) -> np.ndarray:
+    """Samples as float32 in [-1, 1]; integer PCM is scaled, floats are checked.
+
+    Raises
+    ------
+    TypeError
+        For ``None``, a string, or a complex or non-numeric dtype.
+    ValueError
+        On an empty array, NaN/Inf samples, or float samples far outside
+        [-1, 1] (integer PCM stored as floats, the
+        ``wavfile.read(...).astype(float)`` mistake).
+
+    Examples
+    --------
+    >>> audio_as_float(np.array([16384, -32768], dtype=np.int16)).tolist()
+    [0.5, -1.0]
+    """
+    arr = check_array(y, "y", ndim=(1, 2))
+    kind = arr.dtype.kind
+    if kind == "i" and arr.dtype.itemsize > 2:
+        peak = int(np.max(np.abs(arr.astype(np.int64)))) if arr.size else 0
+        if 0 < peak <= 2 ** 15:
+            raise ValueError(f"expected PCM audio, got {arr.dtype} samples whose peak ({peak}) fits in 16 bits: they "
+                             "look like 16-bit samples in a wider array, which would play at 1/65536 of their level; "
+                             "pass y.astype(np.int16), or floats divided by 32768")
+        if arr.dtype.itemsize > 4:
+            raise ValueError(f"expected 16- or 32-bit PCM audio, got {arr.dtype} samples (peak {peak}); pass int16 or "
+                             "int32 samples, or floats in [-1, 1]")
+    if kind == "i":
+        return (arr.astype(np.float64) / float(2 ** (8 * arr.dtype.itemsize - 1))).astype(np.float32)
+    if kind == "u":
+        half = float(2 ** (8 * arr.dtype.itemsize - 1))
+        return ((arr.astype(np.float64) - half) / half).astype(np.float32)
+    peak = float(np.max(np.abs(arr)))
+    if peak > AUDIO_PEAK_LIMIT:
+        raise ValueError(
+            f"expected float audio in [-1, 1], got a peak amplitude of {peak:.3g}; integer PCM stored as "
+            "floats must be scaled (divide int16 samples by 32768), or pass the integer array itself"
+        )
+    return arr.astype(np.float32, copy=False)
+
+
+def check_audio(y: ArrayLike, sr: object, min_samples: int = MIN_AUDIO_SAMPLES) -> tuple[np.ndarray, int]:
+    """Validate a clip for embedding: mono, finite, in range, long enough, not silent, not constant.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Mono samples, float in [-1, 1] or integer PCM (scaled to [-1, 1]).
+    sr : int
+        Sample rate in Hz.
+    min_samples : int
+        Shortest accepted clip, in samples (one FFT window by default).
+
+    Returns
+    -------
+    y : numpy.ndarray of float32, shape (n,)
+    sr : int
+
+    Raises
+    ------
+    ValueError
+        For stereo, empty, NaN/Inf, out-of-range, too short, silent or
+        constant (DC-only) audio, or a bad sample rate.
+    """
+    sr = check_sample_rate(sr)
+    min_samples = check_scalar(min_samples, "min_samples", int, min_val=1)
+    arr = audio_as_float(y)
+    if arr.ndim != 1:
+        raise ValueError(
+            f"expected audio as a 1-D float array, got shape {arr.shape}; pass mono audio (average the channels: y.mean(axis=0))"
+        )
+    if arr.size < min_samples:
+        raise ValueError(
+            f"expected at least {min_samples} samples ({min_samples / sr:.3f} s at {sr} Hz), "
+            f"got {arr.size}; pad the clip (np.pad) or use a longer one"
+        )
+    peak = float(np.max(np.abs(arr)))
+    if peak < SILENCE_PEAK:
+        raise ValueError(
+            f"expected audible audio, got a silent clip (peak amplitude {peak:.1e}, below {SILENCE_PEAK:.0e}); "
+            "silence has no timbre to embed, so drop or trim silent clips first"
+        )
+    swing = float(arr.max() - arr.min())
+    if swing < SILENCE_PEAK:
+        raise ValueError(
+            f"expected a sound, got a constant signal (every sample is {float(arr[0]):.3g}); "
+            "a DC offset alone is inaudible, so check the source of this clip"
+        )
+    return arr, sr
