@@ -6,7 +6,7 @@ import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -97,6 +97,25 @@ def too_slow(what: str, seconds: float) -> CheckResult:
     """
     return CheckResult(False, f"your {what} ran for more than {seconds:g} s and was stopped: "
                               "look for a loop that never ends.")
+
+
+def run_answer(what: str, seconds: float, call: Callable[[], object]) -> tuple[object, CheckResult | None]:
+    """Run a learner's code under a time limit: ``(its result, None)``, or ``(None, the failed CheckResult)``.
+
+    A call that runs past ``seconds`` gives :func:`too_slow`; one that raises gives :func:`raised`.
+
+    Examples
+    --------
+    >>> run_answer("lookup function", 5, lambda: {}["G"])
+    (None, ✘ Not yet. your lookup function raised KeyError: 'G'. Fix that error first.)
+    """
+    try:
+        with time_limit(seconds):
+            return call(), None
+    except TimeLimitExceeded:
+        return None, too_slow(what, seconds)
+    except Exception as err:  # a learner's function may raise anything
+        return None, raised(what, err)
 
 
 def describe(value: object) -> str:

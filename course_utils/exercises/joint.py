@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from course_utils.exercises.base import CheckResult, TimeLimitExceeded, raised, time_limit, too_slow
+from course_utils.exercises.base import CheckResult, run_answer
 from course_utils.joint import data as cd
 from course_utils.joint.contrastive import symmetric_info_nce, zero_shot_accuracy
 from course_utils.validation import check_scalar
@@ -68,13 +68,9 @@ def check_info_nce(fn: Callable) -> CheckResult:
     for n, d, t, seed in _LOSS_CASES:
         a, b = _pair(n, d, seed)
         expected = float(symmetric_info_nce(a, b, t))
-        try:
-            with time_limit(LOSS_SECONDS):
-                got = fn(a.clone(), b.clone(), t)
-        except TimeLimitExceeded:
-            return too_slow("loss function", LOSS_SECONDS)
-        except Exception as err:  # a learner's function may raise anything
-            return raised("loss function", err)
+        got, failed = run_answer("loss function", LOSS_SECONDS, lambda: fn(a.clone(), b.clone(), t))
+        if failed is not None:
+            return failed
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             value = float(got.detach())
         elif isinstance(got, (int, float, np.floating, np.integer)) and not isinstance(got, bool):
@@ -151,16 +147,17 @@ def check_prompt_set(prompts: Mapping[str, Sequence[str]], embed_pictures: Calla
         if isinstance(texts, str) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
             return CheckResult(False, f"expected a non-empty list of prompt strings for {label!r}, got {texts!r}.")
     _, unseen = cd.split_by_combination(cd.all_scenes())
-    try:
-        with time_limit(EMBEDDING_SECONDS):
-            pictures = np.asarray(embed_pictures(cd.render_scenes(unseen, seed=seed)), dtype=np.float64)
-            yours, vectors = _catalogue_accuracy(prompts, pictures, unseen, embed_text)
-            bare, _ = _catalogue_accuracy({label: [f"a photo of a {label}"] for label in labels}, pictures, unseen,
-                                          embed_text)
-    except TimeLimitExceeded:
-        return too_slow("embedding functions", EMBEDDING_SECONDS)
-    except Exception as err:  # the learner's embedding functions may raise anything
-        return raised("embedding functions", err)
+    def measure():
+        pictures = np.asarray(embed_pictures(cd.render_scenes(unseen, seed=seed)), dtype=np.float64)
+        yours, vectors = _catalogue_accuracy(prompts, pictures, unseen, embed_text)
+        bare, _ = _catalogue_accuracy({label: [f"a photo of a {label}"] for label in labels}, pictures, unseen,
+                                      embed_text)
+        return yours, vectors, bare
+
+    measured, failed = run_answer("embedding functions", EMBEDDING_SECONDS, measure)
+    if failed is not None:
+        return failed
+    yours, vectors, bare = measured
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:
             if np.allclose(vectors[labels.index(a)], vectors[labels.index(b)], atol=1e-6):
