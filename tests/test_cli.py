@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -169,19 +168,11 @@ def test_book_without_jupyter_book_names_the_extra(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("command", ["run", "book"])
-def test_an_unwritable_build_folder_is_one_line_and_exit_2(command, tmp_path, monkeypatch, capsys):
+def test_an_unwritable_build_folder_is_one_line_and_exit_2(command, tmp_path, monkeypatch, capsys, unwritable_build):
     (tmp_path / "notebooks").mkdir()
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "notebooks" / "a.ipynb")
     (tmp_path / "book.yml").write_text('chapters:\n- {id: "9.1", title: A, notebook: notebooks/a.ipynb}\n')
     monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
-    real_mkdir = Path.mkdir
-
-    def read_only(self, *args, **kwargs):  # tests run as root, where chmod cannot refuse a write
-        if "_build" in self.parts:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_mkdir(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "mkdir", read_only)
     assert main([command]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"course {command}: ") and err.count("\n") == 1 and "Permission denied" in err, err
