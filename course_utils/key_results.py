@@ -118,10 +118,13 @@ class KeyResult:
         return self.label, value, book
 
 
-def format_table(results: list[KeyResult], headers: tuple[str, str, str] = ("result", "this run", "book")) -> str:
-    """Plain-text table of results, one per line, columns aligned."""
+def format_table(results: list[KeyResult], headers: tuple[str, str, str] = ("result", "this run", "book"),
+                 book: bool = True) -> str:
+    """Plain-text table of results, one per line, columns aligned; ``book=False`` leaves the book's column out."""
     rows = [headers] + [r.formatted() for r in results]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    if not book:
+        rows = [row[:2] for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -155,17 +158,8 @@ def show_results(title: str, results: list[KeyResult],
     headers : tuple of 3 str
         Column headings.
     """
-    if results and all(r.book is None for r in results if isinstance(r, KeyResult)):
-        text = "\n".join(line.rstrip() for line in _without_book(format_table(results, headers)).splitlines())
-    else:
-        text = format_table(results, headers)
-    _display(f"{title}\n{text}", None, results)
-
-
-def _without_book(table: str) -> str:
-    lines = table.splitlines()
-    cut = lines[1].rstrip().rfind("  ")   # the last column separator in the dashes line
-    return "\n".join(line[:cut] for line in lines)
+    book = any(r.book is not None for r in results if isinstance(r, KeyResult))
+    _display(f"{title}\n{format_table(results, headers, book=book)}", None, results)
 
 
 def show_key_results(chapter: str, results: list[KeyResult]) -> None:
