@@ -3,8 +3,11 @@
 #   make test     unit tests, nbval over every notebook in book.yml, nbval again with other CPU kernels, the book in Chromium
 #   make unit     the unit tests alone (no notebook executed, no browser): under a minute
 #   make record CHAPTER=5.6   re-execute a chapter and, if it ran clean, make its outputs the committed ones
-#   make lab      open JupyterLab on notebooks/
+#   make lab      open JupyterLab on the student copies, _build/student/ (the missing ones written first, a learner's
+#                 edited copy kept); make lab-solutions opens notebooks/, the worked solutions, for instructors
 #   make upgrade  refresh the constraint file of the chosen Python (newest releases within pyproject's ranges)
+#   make wheelhouse  download every wheel the course needs into wheelhouse/ (online, once); in a room without
+#                 internet, make course WHEELHOUSE=wheelhouse/linux-x86_64-py3.13 installs from it with pip's index off
 #
 # Python: the newest supported interpreter found is used (3.13, then 3.12, then 3.11), or
 # `make test PYTHON=python3.11`. Each version gets its own environment, .venv-py3.X, installed
@@ -30,6 +33,9 @@ VENV ?= .venv-py$(PYVER)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints/py$(PYVER).txt
+# 5.2's learned sound-effects embedding (CC BY 4.0): its wheel pins numpy 1.23 and librosa 0.9.2, which the course
+# cannot use, and the course needs only its network and weights (torch), so it is installed without its dependencies.
+AISFX := aisfx==0.1.2
 CONSTRAINT_FLAG := $(if $(wildcard $(CONSTRAINTS)),-c $(CONSTRAINTS),)
 # CI (and any machine that has it) reproduces the book's trumpet from ../shared; nothing else needs it.
 SHARED_LIBROSA := $(abspath ../shared/data/librosa)
@@ -37,11 +43,16 @@ ifneq ($(wildcard $(SHARED_LIBROSA)/*.ogg),)
 export LIBROSA_DATA_DIR ?= $(SHARED_LIBROSA)
 endif
 export PYTHONHASHSEED := 0
+# A room without internet: install from the folder make wheelhouse filled, pip's index switched off.
+ifdef WHEELHOUSE
+export PIP_NO_INDEX := 1
+export PIP_FIND_LINKS := $(abspath $(WHEELHOUSE))
+endif
 PYTEST := COURSE_OFFLINE=1 $(PY) -m pytest -q -rs
 # Prints "== stage NAME: N s" after running the rest of the line; fails when it fails.
 STAGE = start=$$(date +%s); trap 'echo "== stage $(1): $$(( $$(date +%s) - start )) s"' EXIT;
 
-.PHONY: course book student test unit notebooks kernels browser nbval record lab bench doctor prefetch upgrade freeze clean
+.PHONY: course book student test unit notebooks kernels browser nbval record lab lab-solutions bench doctor prefetch upgrade freeze clean
 
 $(STAMP): pyproject.toml $(wildcard $(CONSTRAINTS))
 	@$(call STAGE,setup) \
@@ -50,6 +61,7 @@ $(STAMP): pyproject.toml $(wildcard $(CONSTRAINTS))
 	$(PYTHON) -m venv $(VENV) && \
 	$(PY) -m pip install --quiet --upgrade pip && \
 	$(PY) -m pip install --quiet $(CONSTRAINT_FLAG) -e '.[dev]' && \
+	$(PY) -m pip install --quiet --no-deps $(CONSTRAINT_FLAG) '$(AISFX)' && \
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null && \
 	touch $(STAMP)
 
@@ -97,7 +109,13 @@ record: $(STAMP)
 	COURSE_OFFLINE=1 $(VENV)/bin/course run --chapter $(CHAPTER)
 	@for f in $$($(VENV)/bin/course notebooks --chapter $(CHAPTER)); do cp "_build/notebooks/$$(basename $$f)" "$$f" && echo "== recorded $$f"; done
 
+# Learners work in the student copies: course student --keep-edited writes the missing (and unedited) ones and
+# never touches one a learner has changed. The chapter notebooks show their worked solutions collapsed.
 lab: $(STAMP)
+	$(VENV)/bin/course student --keep-edited
+	$(VENV)/bin/jupyter lab _build/student/
+
+lab-solutions: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(STAMP)
@@ -109,6 +127,13 @@ doctor: $(STAMP)
 prefetch: $(STAMP)
 	$(VENV)/bin/course prefetch
 
+# Every wheel the course needs, for this machine (PLATFORMS="this macos-arm64 windows-amd64" adds others), into
+# wheelhouse/<platform>-py3.X/: copy it to a USB stick. Not part of make test: it downloads gigabytes.
+PLATFORMS ?= this
+.PHONY: wheelhouse
+wheelhouse: $(STAMP)
+	$(VENV)/bin/course wheelhouse --out wheelhouse $(foreach p,$(PLATFORMS),--platform $(p))
+
 # Refresh constraints/py3.X.txt: a fresh environment with the newest releases pyproject.toml allows,
 # the whole test suite on it, and only then the exact versions written out. Commit the file if CI passes.
 upgrade:
@@ -116,6 +141,7 @@ upgrade:
 	$(PYTHON) -m venv $(VENV)-upgrade
 	$(VENV)-upgrade/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)-upgrade/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV)-upgrade/bin/python -m pip install --quiet --no-deps '$(AISFX)'
 	$(VENV)-upgrade/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
 	touch $(VENV)-upgrade/.installed
 	$(MAKE) test VENV=$(VENV)-upgrade PYTHON=$(PYTHON)
@@ -132,5 +158,7 @@ freeze:
 	  $(PY) -m pip freeze --exclude-editable | sed -E 's/\+[A-Za-z0-9.]+$$//'; } > $(CONSTRAINTS)
 	@echo "== wrote $(CONSTRAINTS) ($$(grep -vc '^#' $(CONSTRAINTS)) packages)"
 
+# _build/student/ holds the learners' work (make lab opens it): clean leaves it.
 clean:
-	rm -rf _build .pytest_cache
+	if [ -d _build ]; then find _build -mindepth 1 -maxdepth 1 ! -name student -exec rm -rf {} +; fi
+	rm -rf .pytest_cache

@@ -1,8 +1,7 @@
 """Helpers for the course *Image, Audio, and Video Embeddings*.
 
-Importing this package has no side effects: no downloads, no seeds, no
-matplotlib settings and no prints. Two halves, with arrows pointing one way
-(tooling imports lesson helpers, never the reverse):
+Importing it has no side effects (no downloads, seeds, matplotlib settings or prints). Two halves, with
+arrows pointing one way (tooling imports lesson helpers, never the reverse):
 
 What the notebooks import (the lessons' API), one package per chapter's domain:
 
@@ -25,9 +24,8 @@ and what every domain shares:
 - :mod:`course_utils.figures`        similarity heatmaps and picture grids
 - :mod:`course_utils.key_results`    measured numbers with their tolerances, and each chapter's key results
 
-What runs the course (:mod:`course_utils.tooling`): the ``course`` command,
-the chapter runner, the HTML book, student copies, ``course doctor`` and
-how nbval compares outputs.
+What runs the course (:mod:`course_utils.tooling`): the ``course`` command, the chapter runner, the HTML
+book, student copies, ``course doctor`` and how nbval compares outputs.
 """
 
 __version__ = "0.1.0"

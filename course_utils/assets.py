@@ -1,14 +1,9 @@
 """Where the course's downloadable assets live, whether they are here, and the one error for a missing one.
 
-The course runs offline. The book's own assets (torchvision's ResNet50
-weights, librosa's trumpet) are optional: they are used when they are already
-in their usual cache, downloaded by ``course prefetch`` when online, and never
-fetched while ``COURSE_OFFLINE=1`` (which ``make test`` and ``make course``
-set, so that a dead network cannot hang a workshop).
-
-Each module that owns an asset describes it with ``asset_rows()`` returning
-:class:`AssetStatus` rows; ``course doctor`` gathers them. This module imports
-none of them.
+The course runs offline. The book's own assets (torchvision's ResNet50 weights, librosa's trumpet) are
+optional: used when already in their usual cache, downloaded by ``course prefetch`` when online, never fetched
+while ``COURSE_OFFLINE=1`` (set by ``make test`` and ``make course``). Each module that owns an asset describes
+it with ``asset_rows()`` returning :class:`AssetStatus` rows, which ``course doctor`` gathers.
 """
 
 from __future__ import annotations

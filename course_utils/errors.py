@@ -1,27 +1,15 @@
 """Every exception of the course, under one root.
 
-``except CourseError`` catches any problem the course itself reports (the
-``course`` command prints it as one line and exits with status 2). Each class
-also keeps the built-in base a reader would reach for first, so
-``except FileNotFoundError`` still catches a missing asset or notebook and
-``except ValueError`` a bad ``book.yml``. Wrong arguments to lesson
-functions raise plain ``TypeError`` / ``ValueError`` from
-:mod:`course_utils.validation`.
+``except CourseError`` catches any problem the course itself reports (the ``course`` command prints it as
+one line and exits with status 2); each class also keeps the built-in base a reader would reach for first
+(``FileNotFoundError`` for a missing asset, ``ValueError`` for a bad ``book.yml``). Wrong arguments to lesson
+functions raise plain ``TypeError`` / ``ValueError`` from :mod:`course_utils.validation`.
 """
 
 from __future__ import annotations
 
-__all__ = [
-    "CourseError",
-    "AssetUnavailableError",
-    "CourseFileMissingError",
-    "BookConfigError",
-    "UnknownChapterError",
-    "BookBuildError",
-    "StudentCopyError",
-    "OutputFolderError",
-    "ChangedCopiesError",
-]
+__all__ = ["CourseError", "AssetUnavailableError", "CourseFileMissingError", "BookConfigError", "UnknownChapterError",
+           "BookBuildError", "StudentCopyError", "OutputFolderError", "ChangedCopiesError"]
 
 
 class CourseError(Exception):

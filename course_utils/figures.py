@@ -1,9 +1,6 @@
-"""Figures every chapter uses: similarity heatmaps and picture grids.
+"""Figures every chapter uses: similarity heatmaps and picture grids (each domain keeps its own in ``figures``).
 
-Each domain draws its own figures beside its code (:mod:`course_utils.image.figures`,
-:mod:`course_utils.audio.figures`, :mod:`course_utils.video.figures`,
-:mod:`course_utils.joint.figures`). Every function draws on a new matplotlib figure
-and returns it; none changes global rcParams, so importing has no side effects.
+Every function returns a new matplotlib figure and leaves global rcParams alone.
 """
 
 from __future__ import annotations
@@ -17,19 +14,13 @@ from numpy.typing import ArrayLike
 BOOK_COLUMN_INCHES = 8.0
 
 
-def similarity_heatmap(
-    matrix: ArrayLike,
-    labels: Sequence[str],
-    title: str = "Cosine similarity",
-    vmin: float | None = None,
-    fmt: str = "{:.2f}",
-    ax=None,
-):
+def similarity_heatmap(matrix: ArrayLike, labels: Sequence[str], title: str = "Cosine similarity",
+                       vmin: float | None = None, fmt: str = "{:.2f}", ax=None):
     """Draw a labelled heatmap of a similarity matrix, each cell annotated.
 
     Parameters
     ----------
-    matrix : array_like, shape (n, m)
+    matrix : array_like, shape (n, n)
     labels : sequence of str
         Row and column labels.
     title : str
@@ -38,8 +29,7 @@ def similarity_heatmap(
     fmt : str
         Format of the value written in each cell.
     ax : matplotlib Axes, optional
-        Draw into this axes instead of a new figure (at most 8 in wide, the
-        book's column, when new).
+        Draw into this axes instead of a new figure (at most the book's 8-inch column wide).
 
     Returns
     -------
@@ -69,14 +59,8 @@ def similarity_heatmap(
     return fig
 
 
-def image_grid(
-    images: Sequence,
-    titles: Sequence[str] | None = None,
-    ncols: int = 4,
-    suptitle: str | None = None,
-    cell_size: float = 2.0,
-    row_labels: Sequence[str] | None = None,
-):
+def image_grid(images: Sequence, titles: Sequence[str] | None = None, ncols: int = 4, suptitle: str | None = None,
+               cell_size: float = 2.0, row_labels: Sequence[str] | None = None):
     """Show images (PIL or arrays) in a grid with optional titles.
 
     Parameters
@@ -89,8 +73,7 @@ def image_grid(
     suptitle : str, optional
         Title of the whole figure.
     cell_size : float
-        Size of each picture in inches; shrunk so that ``ncols`` pictures fit
-        in the book's 8-inch column (800 px at 100 dpi).
+        Size of each picture in inches, shrunk so that ``ncols`` pictures fit the book's 8-inch column.
     row_labels : sequence of str, optional
         A label written to the left of each row.
 
@@ -110,10 +93,8 @@ def image_grid(
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + 0.4),
                              squeeze=False, layout="constrained")
     for k, ax in enumerate(axes.flat):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_visible(False)
+        ax.set(xticks=[], yticks=[])
+        ax.spines[:].set_visible(False)
         if k >= n:
             ax.axis("off")
             continue

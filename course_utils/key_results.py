@@ -1,26 +1,21 @@
 """Key results: the numbers a chapter stands on, each with the tolerance it is checked to.
 
-A :class:`KeyResult` is one measured number with the **tolerance** declared where it
-is made: how far a re-run on another machine may move it. Deterministic numbers
-(a cosine of fixed inputs) get a tight tolerance; a number that comes from
-training or sampling is made with :meth:`KeyResult.over_seeds`, which keeps the
-median and the range over the seeds and derives its tolerance from that range.
-
-:func:`show_results` prints such numbers as a table inside a lesson;
-:func:`show_key_results` prints a chapter's summary table, which ``make course``
-(:mod:`course_utils.tooling.runner`) collects into one table for the course.
-Both attach the rows, at full precision, as output metadata: the regression
-test (:mod:`course_utils.tooling.nbval_tolerance`) compares every row of a
-re-executed notebook with the committed one within the committed tolerance.
+A :class:`KeyResult` carries the **tolerance** declared where it is made (how far a re-run on another machine
+may move it); a trained or sampled number is made with :meth:`KeyResult.over_seeds`. :func:`show_results`
+prints a table inside a lesson, :func:`show_key_results` a chapter's summary (which ``make course`` collects).
+Both store the rows at full precision in the output's metadata, where
+:mod:`course_utils.tooling.nbval_tolerance` compares a re-run with the committed notebook.
 """
 
 from __future__ import annotations
 
-import math
+import numbers
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
 import numpy as np
+
+from course_utils.validation import check_array, check_scalar
 
 METADATA_KEY = "course_key_results"
 
@@ -39,14 +34,10 @@ class KeyResult:
         How far a re-run on another CPU may move ``value`` (and ``low``, ``high``).
     book : float, optional
         The book's printed figure, where it prints one.
-    model : str
-        The model that produced the number.
-    decimals : int
-        Decimals printed.
-    low, high : float, optional
-        The range over seeds, for a result over seeds.
-    runs : int
-        How many seeds the result summarises (1 for a deterministic result).
+    model, decimals : str, int
+        The model that produced the number, and the decimals printed.
+    low, high, runs : float, float, int
+        The range over seeds and their number, for a result over seeds.
     """
 
     label: str
@@ -62,24 +53,19 @@ class KeyResult:
     def __post_init__(self):
         for name in ("value", "tolerance", "low", "high", "book"):
             x = getattr(self, name)
-            if x is None and name in ("low", "high", "book"):
-                continue
-            if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) or not math.isfinite(x):
-                raise ValueError(f"KeyResult {self.label!r}: expected a finite number for {name}, got {x!r}")
-            object.__setattr__(self, name, float(x))
-        if self.tolerance < 0:
-            raise ValueError(f"KeyResult {self.label!r}: expected a tolerance >= 0, got {self.tolerance}")
+            if x is not None or name in ("value", "tolerance"):
+                x = check_scalar(x, f"the {name} of KeyResult {self.label!r}", numbers.Real,
+                                 min_val=0 if name == "tolerance" else None)
+                object.__setattr__(self, name, x)
 
     @classmethod
     def over_seeds(cls, label: str, values: Sequence[float], resolution: float, *, decimals: int = 2,
                    model: str = "", book: float | None = None) -> "KeyResult":
         """Summarise one measurement repeated over seeds: median, range and a tolerance derived from them.
 
-        The tolerance is the range over the seeds, and at least two steps of
-        ``resolution`` (the smallest change the measurement can make: one test
-        item of ``n`` moves a recall by ``1/n``). Another CPU rounds sums
-        differently, which perturbs training about as much as another seed does,
-        so a median of five seeds can move by up to about the seeds' range.
+        The tolerance is the range over the seeds, and at least two steps of ``resolution`` (the
+        measurement's step: ``1/n`` for a recall over ``n`` items): another CPU perturbs training about
+        as much as another seed does.
 
         Parameters
         ----------
@@ -87,13 +73,9 @@ class KeyResult:
         values : sequence of float
             One value per seed (at least 2).
         resolution : float
-            The measurement's step (``1/n`` for a recall over ``n`` items).
+            The smallest change the measurement can make.
         decimals, model, book
             As for :class:`KeyResult`.
-
-        Returns
-        -------
-        KeyResult
 
         Examples
         --------
@@ -101,8 +83,8 @@ class KeyResult:
         >>> r.value, r.low, r.high, round(r.tolerance, 2), r.runs
         (0.62, 0.58, 0.65, 0.07, 5)
         """
-        v = np.asarray(values, dtype=float)
-        if v.ndim != 1 or v.size < 2:
+        v = check_array(values, f"the values of {label!r}", ndim=1).astype(float)
+        if v.size < 2:
             raise ValueError(f"expected one value per seed (at least 2) for {label!r}, got {v.size}")
         lo, hi = float(v.min()), float(v.max())
         return cls(label, float(np.median(v)), max(hi - lo, 2 * resolution), book=book, model=model,
@@ -110,7 +92,7 @@ class KeyResult:
 
     def formatted(self) -> tuple[str, str, str]:
         """The row as printed: label, value (with its range over seeds), book."""
-        fmt = f"{{:.{self.decimals}f}}"
+        fmt = f"{{:z.{self.decimals}f}}"  # z: a value that rounds to zero prints as 0, never -0
         value = fmt.format(self.value)
         if self.low is not None:
             value += f"  ({fmt.format(self.low)} to {fmt.format(self.high)}, {self.runs} seeds)"
@@ -130,24 +112,15 @@ def format_table(results: list[KeyResult], headers: tuple[str, str, str] = ("res
     return "\n".join(lines)
 
 
-class _Table:
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
 def _display(text: str, chapter: str | None, results: list[KeyResult]) -> None:
-    from IPython.display import display
+    from IPython.display import Pretty, display
 
     if not results or not all(isinstance(r, KeyResult) for r in results):
         raise TypeError("expected a non-empty list of KeyResult")
-    display(_Table(text), metadata={METADATA_KEY: {"chapter": chapter, "rows": [asdict(r) for r in results]}})
+    display(Pretty(text), metadata={METADATA_KEY: {"chapter": chapter, "rows": [asdict(r) for r in results]}})
 
 
-def show_results(title: str, results: list[KeyResult],
-                 headers: tuple[str, str, str] = ("", "median  (range over seeds)", "book")) -> None:
+def show_results(title: str, results: list[KeyResult]) -> None:
     """Print measured numbers as a table inside a lesson, each checked to its tolerance by the tests.
 
     Parameters
@@ -155,10 +128,9 @@ def show_results(title: str, results: list[KeyResult],
     title : str
         A line above the table.
     results : list of KeyResult
-    headers : tuple of 3 str
-        Column headings.
     """
     book = any(r.book is not None for r in results if isinstance(r, KeyResult))
+    headers = ("", "median  (range over seeds)", "book")
     _display(f"{title}\n{format_table(results, headers, book=book)}", None, results)
 
 

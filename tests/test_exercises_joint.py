@@ -10,52 +10,82 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_utils.exercises import check_info_nce, check_prompt_set
+from course_utils.exercises import check_multi_positive_loss, check_prompt_set
 from course_utils.exercises import joint as joint_checks
 
 RGB = {"red": (1.0, 0.0, 0.0), "green": (0.0, 1.0, 0.0), "blue": (0.0, 0.0, 1.0), "yellow": (1.0, 1.0, 0.0)}
 
 
-def correct(a, b, t):
+def correct(a, b, labels, t):
+    # -log of the summed softmax probability of every right answer, written with explicit loops
+    s = (a @ b.T / t).double()
+    total = 0.0
+    for logits in (s, s.T):
+        for i in range(len(labels)):
+            right = [j for j in range(len(labels)) if labels[j] == labels[i]]
+            total += -(torch.logsumexp(logits[i, right], 0) - torch.logsumexp(logits[i], 0))
+    return total / (2 * len(labels))
+
+
+def single_positive(a, b, labels, t):   # the chapter's info_nce: duplicates count as wrong answers
     logits = a @ b.T / t
     y = torch.arange(len(a))
     return (F.cross_entropy(logits, y) + F.cross_entropy(logits.T, y)) / 2
 
 
 def test_a_correct_loss_passes():
-    result = check_info_nce(correct)
+    result = check_multi_positive_loss(correct)
     assert result.passed, result.message
 
 
+def test_the_single_positive_info_nce_fails_and_is_named():
+    # right on the batch without duplicates, wrong wherever a caption is true of two pictures
+    result = check_multi_positive_loss(single_positive)
+    assert not result.passed and "single-positive" in result.message
+
+
+def test_averaging_the_positives_log_probabilities_is_named():
+    def mean_of_logs(a, b, labels, t):
+        s = a @ b.T / t
+        right = (labels[:, None] == labels[None, :]).float()
+        rows = -(torch.log_softmax(s, 1) * right).sum(1) / right.sum(1)
+        cols = -(torch.log_softmax(s.T, 1) * right).sum(1) / right.sum(1)
+        return (rows.mean() + cols.mean()) / 2
+
+    result = check_multi_positive_loss(mean_of_logs)
+    assert not result.passed and "summed probability" in result.message
+
+
 def test_one_direction_only_is_named():
-    result = check_info_nce(lambda a, b, t: F.cross_entropy(a @ b.T / t, torch.arange(len(a))))
+    def rows_only(a, b, labels, t):
+        s = a @ b.T / t
+        right = labels[:, None] == labels[None, :]
+        return (torch.logsumexp(s, 1) - torch.logsumexp(s.masked_fill(~right, -torch.inf), 1)).mean()
+
+    result = check_multi_positive_loss(rows_only)
     assert not result.passed and "one direction" in result.message
 
 
-def test_adding_instead_of_averaging_is_named():
-    result = check_info_nce(lambda a, b, t: 2 * correct(a, b, t) + 0 * a.sum())
-    assert not result.passed and "twice" in result.message
-
-
-def test_forgetting_the_temperature_is_named():
-    result = check_info_nce(lambda a, b, t: correct(a, b, 1.0))
-    assert not result.passed and "temperature" in result.message
+def test_adding_instead_of_averaging_and_forgetting_the_temperature_are_named():
+    assert "twice" in check_multi_positive_loss(lambda a, b, y, t: 2 * correct(a, b, y, t)).message
+    assert "temperature" in check_multi_positive_loss(lambda a, b, y, t: correct(a, b, y, 1.0)).message
 
 
 def test_a_naive_softmax_that_overflows_is_caught():
-    def naive(a, b, t):
+    def naive(a, b, labels, t):
         e = torch.exp(a @ b.T / t)
-        rows = -torch.log(torch.diag(e) / e.sum(dim=1)).mean()
-        cols = -torch.log(torch.diag(e) / e.sum(dim=0)).mean()
+        right = labels[:, None] == labels[None, :]
+        rows = -torch.log((e * right).sum(1) / e.sum(1)).mean()
+        cols = -torch.log((e.T * right).sum(1) / e.sum(0)).mean()
         return (rows + cols) / 2
 
-    result = check_info_nce(naive)
+    result = check_multi_positive_loss(naive)
     assert not result.passed and "overflow" in result.message
 
 
 def test_a_loss_that_raises_or_returns_a_vector_is_explained():
-    assert "raised" in check_info_nce(lambda a, b, t: 1 / 0).message
-    assert "one number" in check_info_nce(lambda a, b, t: (a * b).sum(dim=1)).message
+    assert "raised" in check_multi_positive_loss(lambda a, b, y, t: 1 / 0).message
+    assert "one number" in check_multi_positive_loss(lambda a, b, y, t: (a * b).sum(dim=1)).message
 
 
 def embed_pictures(pictures):
@@ -119,7 +149,7 @@ def forever(*args):
 
 def test_a_loss_that_never_returns_is_stopped(monkeypatch):
     monkeypatch.setattr(joint_checks, "LOSS_SECONDS", 0.5)
-    result = check_info_nce(forever)
+    result = check_multi_positive_loss(forever)
     assert not result.passed and "ran for more than 0.5 s and was stopped" in result.message
 
 
@@ -132,7 +162,7 @@ def test_embedding_functions_that_never_return_are_stopped(monkeypatch):
 def test_a_loss_that_swallows_every_exception_is_still_stopped(monkeypatch):
     monkeypatch.setattr(joint_checks, "LOSS_SECONDS", 0.5)
 
-    def stubborn(a, b, t):
+    def stubborn(a, b, labels, t):
         while True:
             try:
                 while True:
@@ -140,4 +170,4 @@ def test_a_loss_that_swallows_every_exception_is_still_stopped(monkeypatch):
             except Exception:
                 pass
 
-    assert "was stopped" in check_info_nce(stubborn).message
+    assert "was stopped" in check_multi_positive_loss(stubborn).message

@@ -68,3 +68,8 @@ def shuffle_in_place(x, seed):
 def test_a_wrong_shuffle_fails_with_its_hint(answer, hint):
     result = check_pixel_shuffle(answer)
     assert not result.passed and hint in result.message, result.message
+
+
+def test_a_cyclic_shift_by_the_seed_fails():
+    result = check_pixel_shuffle(lambda x, seed: np.roll(x, seed, axis=1))
+    assert not result.passed and "side by side" in result.message, result.message

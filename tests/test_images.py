@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from course_utils.image.io import load_image, to_rgb_image, upright
+from course_utils.image.io import load_image, to_rgb_image
 
 
 def test_rgb_pil_is_returned_unchanged():
@@ -167,13 +167,11 @@ def test_pil_image_opened_from_a_rotated_jpeg_is_turned_upright_too(tmp_path):
         assert _looks_upright(np.asarray(to_rgb_image(img)).astype(float))
 
 
-def test_upright_applies_orientation_once_and_leaves_untagged_images_alone():
-    plain = Image.new("RGB", (4, 2))
-    assert upright(plain) is plain
+def test_orientation_is_applied_once_and_untagged_images_are_left_alone():
     tagged = Image.new("RGB", (4, 2))
     tagged.getexif()[0x0112] = 8
-    once = upright(tagged)
-    assert once.size == (2, 4) and upright(once).size == (2, 4)
+    once = to_rgb_image(tagged)
+    assert once.size == (2, 4) and to_rgb_image(once) is once
 
 
 def test_image_over_the_decompression_bomb_limit_says_how_to_allow_it(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -15,6 +16,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course_utils.errors import CourseError, UnknownChapterError
 from course_utils.key_results import METADATA_KEY, KeyResult, format_table
+from course_utils.tooling import runner as runner_module
 from course_utils.tooling.book_config import Chapter
 from course_utils.tooling.runner import execute_chapter, kernel_env, key_results, notebook_problems, run_course
 
@@ -137,9 +139,12 @@ def test_run_course_refuses_unknown_chapter_ids_before_running_any(tmp_path, mon
     assert not (tmp_path / "_build").exists()
 
 
-def test_kernel_env_adds_offline_defaults_without_overriding_the_caller():
-    assert kernel_env({"PATH": "/bin"}) == {"PATH": "/bin", "COURSE_OFFLINE": "1", "PYTHONHASHSEED": "0"}
-    assert kernel_env({"COURSE_OFFLINE": "0"})["COURSE_OFFLINE"] == "0"
+def test_kernel_env_adds_offline_defaults_without_overriding_the_caller(monkeypatch):
+    monkeypatch.delenv("COURSE_OFFLINE", raising=False)
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    assert kernel_env() == {**os.environ, "COURSE_OFFLINE": "1", "PYTHONHASHSEED": "0"}
+    monkeypatch.setenv("COURSE_OFFLINE", "0")
+    assert kernel_env()["COURSE_OFFLINE"] == "0"
 
 
 def test_an_output_path_that_is_a_folder_is_refused_before_any_chapter_runs(tmp_path, monkeypatch):
@@ -186,3 +191,26 @@ def test_ctrl_c_during_a_run_is_one_line_exit_130_and_leaves_nothing_behind(tmp_
     time.sleep(1)
     with pytest.raises(ProcessLookupError):
         os.kill(int(marker.read_text()), 0)  # the kernel was shut down
+
+
+@pytest.mark.parametrize("seconds, slow", [(170, False), (180, False), (181, True), (400, True)])
+def test_a_chapter_more_than_half_again_over_its_stated_time_is_reported(tmp_path, monkeypatch, capsys, seconds, slow):
+    _checkout(tmp_path, [("9.1", ["print('ran')"])])
+    book = yaml.safe_load((tmp_path / "book.yml").read_text(encoding="utf-8"))
+    book["chapters"][0]["run_time_minutes"] = 2
+    (tmp_path / "book.yml").write_text(yaml.safe_dump(book), encoding="utf-8")
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    results = [KeyResult("answer", 0.42, 1e-4, book=0.42)]
+    monkeypatch.setattr(runner_module, "execute_chapter", lambda chapter, build, timeout: runner_module.ChapterRun(
+        chapter, build / chapter.notebook.name, float(seconds), results))  # a fake timing: nothing executes
+
+    assert run_course() == 0, "a slow chapter is reported, not failed"
+    out = capsys.readouterr().out
+    assert ("more than 50 % over the 2 min book.yml states" in out) is slow
+    if slow:
+        assert f"took {seconds / 60:.1f} min" in out
+
+
+def test_a_chapter_without_a_stated_time_is_never_reported_slow():
+    chapter = Chapter("9.1", "No time", Path("ch.ipynb"))
+    assert runner_module.overrun(chapter, 10_000) is None

@@ -10,6 +10,10 @@ the stub's code).
 """
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -21,7 +25,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from course_utils.errors import ChangedCopiesError, OutputFolderError, StudentCopyError
 from course_utils.exercises import PASSED_PREFIX
 from course_utils.tooling import student as student_module
-from course_utils.tooling.book_config import chapters
+from course_utils.tooling.book_config import chapters, repo_root
 from course_utils.tooling.cli import main
 from course_utils.tooling.student import (
     EXERCISE_TAG,
@@ -33,6 +37,7 @@ from course_utils.tooling.student import (
 )
 
 CHAPTERS = chapters()
+REPO_ROOT = repo_root()
 #: The one student copy executed in a kernel (a short chapter that no other test executes).
 EXECUTED_CHAPTER = "5.2"
 
@@ -225,6 +230,65 @@ def test_a_file_course_student_did_not_write_is_not_overwritten(tmp_path):
     assert [p.name for p in write_student_copies(out, book_yml=book, force=True)] == ["ch1.ipynb", "ch2.ipynb"]
 
 
+def test_keep_edited_writes_what_is_missing_and_keeps_a_learners_work(tmp_path, monkeypatch, capsys):
+    """make lab's preparation: a missing copy is written, an unedited one follows the chapter, an edited one stays."""
+    _tiny_book(tmp_path, n_chapters=3)
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    out = tmp_path / "_build" / "student"
+    assert main(["student", "--keep-edited"]) == 0, "no copies yet: all are written"
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST_NAME, "ch1.ipynb", "ch2.ipynb", "ch3.ipynb"]
+    edited = _answer_exercise_1(out / "ch2.ipynb")
+    (out / "ch3.ipynb").unlink()
+    chapter = tmp_path / "notebooks" / "ch1.ipynb"
+    nb = nbformat.read(chapter, as_version=4)
+    nb.cells[0].source = "# A better lesson"
+    nbformat.write(nb, chapter)
+    capsys.readouterr()
+    for run in (1, 2):  # the second run must still know ch2 as the learner's
+        assert main(["student", "--keep-edited"]) == 0, f"run {run}"
+        assert (out / "ch2.ipynb").read_bytes() == edited, f"run {run}: the learner's answer was overwritten"
+        assert capsys.readouterr().out.splitlines() == [
+            "_build/student/ch1.ipynb", "_build/student/ch3.ipynb",
+            "_build/student/ch2.ipynb: kept as you left it (it differs from what course student wrote there)"]
+    assert nbformat.read(out / "ch1.ipynb", as_version=4).cells[0].source == "# A better lesson"
+    assert STUB_MARKER.format(number=1) in (out / "ch3.ipynb").read_text(encoding="utf-8")
+    assert main(["student"]) == 2, "without --keep-edited the edited copy is still refused"
+    with pytest.raises(SystemExit):
+        main(["student", "--keep-edited", "--force"])
+
+
+def test_a_stub_is_shown_though_its_worked_solution_is_collapsed():
+    nb = _toy_notebook()
+    nb.cells[3].metadata["jupyter"] = {"source_hidden": True}
+    nb.cells[5].metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
+    nb.cells[1].metadata["jupyter"] = {"source_hidden": True}
+    student = make_student_copy(nb)
+    assert "jupyter" not in student.cells[3].metadata
+    assert student.cells[5].metadata["jupyter"] == {"outputs_hidden": True}
+    assert student.cells[1] == nb.cells[1], "a lesson cell keeps its metadata"
+    assert nb.cells[3].metadata["jupyter"] == {"source_hidden": True}, "the input notebook must not change"
+
+
+def test_make_lab_prepares_the_student_copies_and_opens_them():
+    venv = Path(sys.prefix)
+    lines = subprocess.run(["make", "-n", "--no-print-directory", "lab", f"PYTHON={sys.executable}",
+                            f"VENV={venv}"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    recipe = [line for line in lines.splitlines() if line.startswith(f"{venv}/bin/") and "pip install" not in line]
+    assert recipe[-2:] == [f"{venv}/bin/course student --keep-edited", f"{venv}/bin/jupyter lab _build/student/"]
+
+
+def test_make_clean_keeps_the_learners_copies(tmp_path):
+    shutil.copy(REPO_ROOT / "Makefile", tmp_path)
+    (tmp_path / "_build" / "student").mkdir(parents=True)
+    (tmp_path / "_build" / "student" / "ch1.ipynb").write_text("my answers", encoding="utf-8")
+    (tmp_path / "_build" / "html").mkdir()
+    (tmp_path / "_build" / "notebooks.log").write_text("old", encoding="utf-8")
+    subprocess.run(["make", "--no-print-directory", "clean", f"PYTHON={sys.executable}"], cwd=tmp_path,
+                   capture_output=True, check=True)
+    assert [p.relative_to(tmp_path).as_posix() for p in sorted((tmp_path / "_build").rglob("*"))] == [
+        "_build/student", "_build/student/ch1.ipynb"]
+
+
 def test_an_unedited_copy_is_updated_when_the_chapter_changes(tmp_path):
     book = _tiny_book(tmp_path / "course", n_chapters=2)
     out = tmp_path / "handout"
@@ -354,3 +418,12 @@ def test_student_copy_runs_up_to_the_first_exercise():
     stderr = [i for i, c in enumerate(student.cells[:first]) if c.cell_type == "code"
               and any(o.output_type == "stream" and o.name == "stderr" for o in c.get("outputs", []))]
     assert not stderr, f"cells {stderr} wrote to stderr"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.id for c in CHAPTERS])
+def test_worked_solutions_are_collapsed_in_jupyterlab(chapter):
+    """make lab-solutions: an instructor sees each answer collapsed above its check until they open it."""
+    cells = nbformat.read(chapter.notebook, as_version=4).cells
+    shown = [i for i, c in enumerate(cells) if SOLUTION_TAG in _tags(c)
+             and c.metadata.get("jupyter", {}).get("source_hidden") is not True]
+    assert not shown, f"solution cells {shown} are open in JupyterLab: set metadata.jupyter.source_hidden = true"

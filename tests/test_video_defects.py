@@ -10,7 +10,7 @@ import av
 import numpy as np
 import pytest
 
-from course_utils.video import frame_indices, probe_video, read_all_frames, sample_frames, write_video
+from course_utils.video import frame_indices, probe_video, sample_frames, write_video
 
 STEP = 16  # colour step that writes a frame's index into its pixels (survives lossy coding)
 
@@ -89,8 +89,7 @@ def with_noise_in_frame(path, frame: int, out):
 def test_undecodable_bytes_inside_a_sampled_frame_raise_one_clear_value_error(tmp_path, name, codec):
     clean = write_video(tmp_path / name, numbered_clip(40, 64, 64), fps=20, codec=codec, gop_size=5)
     damaged = with_noise_in_frame(clean, int(frame_indices(40, 8)[3]), tmp_path / f"damaged_{name}")
-    calls = [lambda: sample_frames(damaged, 8), lambda: sample_frames(damaged, 8, method="decode"),
-             lambda: read_all_frames(damaged)]
+    calls = [lambda: sample_frames(damaged, 8), lambda: sample_frames(damaged, 8, method="decode")]
     for call in calls:
         with pytest.raises(ValueError, match=f"damaged_{name} is damaged: FFmpeg could not decode") as excinfo:
             call()
@@ -167,7 +166,7 @@ def test_display_rotation_and_mirror_are_applied_as_pyav_defines_them(tmp_path, 
     # PyAV's set_display_rotation: turn counter-clockwise by `degrees`, then mirror left-right.
     expected = np.rot90(image, degrees // 90)
     expected = expected[:, ::-1] if hflip else expected
-    for frames in (sample_frames(path, 3), sample_frames(path, 3, method="decode"), read_all_frames(path)):
+    for frames in (sample_frames(path, 3), sample_frames(path, 3, method="decode")):
         assert frames.shape[1:] == expected.shape
         assert np.abs(frames.astype(int) - expected).max() <= 8  # lossy coding, nothing more
     info = probe_video(path)
@@ -228,7 +227,7 @@ def test_codec_the_container_cannot_hold_raises_clearly_and_leaves_no_file(tmp_p
 def test_motion_jpeg_avi_round_trips(tmp_path):
     # mjpeg needs full-range YUV; it used to fail inside avcodec_open2
     path = write_video(tmp_path / "clip.avi", numbered_clip(12), fps=12, codec="mjpeg")
-    assert frame_numbers(read_all_frames(path)) == list(range(12))
+    assert frame_numbers(sample_frames(path, 12)) == list(range(12))
 
 
 @pytest.mark.parametrize(
@@ -236,10 +235,9 @@ def test_motion_jpeg_avi_round_trips(tmp_path):
     [
         ({"gop_size": 2.5}, TypeError, "expected gop_size as an integer"),
         ({"gop_size": 0}, ValueError, "expected gop_size >= 1"),
-        ({"timestamps": [0.0, float("nan"), 1.0]}, ValueError, "timestamps contains NaN"),
     ],
 )
-def test_write_video_rejects_bad_gop_sizes_and_timestamps(tmp_path, kwargs, error, message):
+def test_write_video_rejects_bad_gop_sizes(tmp_path, kwargs, error, message):
     with pytest.raises(error, match=message):
         write_video(tmp_path / "clip.mp4", numbered_clip(3), **kwargs)
 
@@ -261,12 +259,3 @@ def test_sample_frames_refuses_a_sample_too_big_for_memory_before_decoding(tmp_p
     with pytest.raises(ValueError, match=r"expected num_frames <= 10000"):
         sample_frames(path, 10**6)
 
-
-def test_read_all_frames_refuses_a_clip_too_big_for_memory(tmp_path, monkeypatch):
-    from course_utils.video import reader
-    path = write_video(tmp_path / "clip.mp4", numbered_clip(50), fps=25)   # 50 x 32 x 48 x 3 = 230 400 bytes
-    monkeypatch.setattr(reader, "MAX_FRAME_BYTES", 200_000)
-    with pytest.raises(ValueError, match=r"every frame of clip\.mp4 \(50 frames of 48x32\) would take .* sample_frames"):
-        read_all_frames(path)
-    monkeypatch.setattr(reader, "MAX_FRAME_BYTES", 300_000)
-    assert frame_numbers(read_all_frames(path)) == list(range(50))

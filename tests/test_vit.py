@@ -9,7 +9,6 @@ import torch
 from course_utils.visual_models.vit import (
     PatchEmbedding,
     SelfAttention,
-    attention_weights,
     patchify,
     position_embedding_2d,
     unpatchify,
@@ -20,7 +19,7 @@ def test_patchify_then_unpatchify_gives_the_image_back():
     x = torch.randn(2, 3, 48, 64, generator=torch.Generator().manual_seed(0))
     patches = patchify(x, 16)
     assert patches.shape == (2, 3 * 4, 3 * 16 * 16)
-    assert torch.equal(unpatchify(patches, 16, (48, 64), channels=3), x)
+    assert torch.equal(unpatchify(patches, 16, (48, 64)), x)
 
 
 def test_patches_are_ordered_row_by_row_and_hold_their_own_pixels():
@@ -57,8 +56,10 @@ def test_numpy_input_raises_type_error_with_a_hint():
 
 
 def test_unpatchify_with_a_wrong_patch_count_raises_clear_error():
-    with pytest.raises(ValueError, match="expected 4 of length 48"):
-        unpatchify(torch.zeros(1, 5, 48), 4, (8, 8), channels=3)
+    with pytest.raises(ValueError, match="give 4 patches of length C·16"):
+        unpatchify(torch.zeros(1, 5, 48), 4, (8, 8))
+    with pytest.raises(ValueError, match="got 4 patches of length 47"):
+        unpatchify(torch.zeros(1, 4, 47), 4, (8, 8))
 
 
 def test_position_embeddings_are_unique_and_closest_to_themselves():
@@ -113,30 +114,14 @@ def test_building_layers_does_not_touch_the_global_random_stream():
     assert torch.equal(state, torch.random.get_rng_state())
 
 
-def test_attention_rows_are_probabilities():
-    gen = torch.Generator().manual_seed(0)
-    q, k = torch.randn(3, 10, 8, generator=gen), torch.randn(3, 12, 8, generator=gen)
-    w = attention_weights(q, k)
-    assert w.shape == (3, 10, 12)
-    assert (w >= 0).all()
-    assert torch.allclose(w.sum(dim=-1), torch.ones(3, 10))
-
-
-def test_attention_weights_follow_softmax_of_scaled_dot_products():
-    # one query (1, 0) against keys (2, 0) and (0, 0) in d = 4: scores 2/2 = 1 and 0
-    q = torch.tensor([[[1.0, 0, 0, 0]]])
-    k = torch.tensor([[[2.0, 0, 0, 0], [0, 0, 0, 0]]])
-    e = torch.exp(torch.tensor(1.0))
-    expected = torch.tensor([e / (e + 1), 1 / (e + 1)])
-    assert torch.allclose(attention_weights(q, k)[0, 0], expected)
-
-
 def test_self_attention_output_is_the_weighted_average_of_values():
     layer = SelfAttention(dim=6, seed=5)
     tokens = torch.randn(2, 7, 6, generator=torch.Generator().manual_seed(2))
     out, weights = layer(tokens)
     assert out.shape == (2, 7, 6) and weights.shape == (2, 7, 7)
     assert torch.allclose(weights.sum(dim=-1), torch.ones(2, 7))
+    scores = layer.query(tokens) @ layer.key(tokens).transpose(1, 2) / math.sqrt(6)  # softmax(Q Kᵀ / √d)
+    assert torch.allclose(weights, scores.softmax(dim=-1))
     by_hand = torch.einsum("nij,njd->nid", weights, layer.value(tokens))
     assert torch.allclose(out, by_hand, atol=1e-6)
 
@@ -158,7 +143,7 @@ def test_numpy_integer_sizes_are_accepted_everywhere():
     x = torch.arange(3 * 32 * 32, dtype=torch.float32).reshape(1, 3, 32, 32)
     patches = patchify(x, np.int64(16))
     assert torch.equal(patches, patchify(x, 16))
-    assert torch.equal(unpatchify(patches, np.int64(16), (np.int64(32), np.int64(32)), channels=np.int64(3)), x)
+    assert torch.equal(unpatchify(patches, np.int64(16), (np.int64(32), np.int64(32))), x)
     assert torch.equal(position_embedding_2d(np.int64(2), np.int64(2), np.int64(8)), position_embedding_2d(2, 2, 8))
     embed = PatchEmbedding(image_size=np.int64(32), patch_size=np.int64(16), dim=np.int64(8), seed=np.int64(0))
     assert embed(x).shape == (1, 4, 8)

@@ -1,6 +1,6 @@
 """Figures of chapter 5.2: a sound's waveform, mel spectrogram and MFCCs, and how MFCCs become one vector.
 
-Every function draws on a new matplotlib figure and returns it; none changes global rcParams.
+Every function draws on a new matplotlib figure, 8 inches wide (the book's column), and returns it.
 """
 
 from __future__ import annotations
@@ -11,22 +11,23 @@ from numpy.typing import ArrayLike
 from course_utils.validation import check_audio
 
 
-def plot_sound(y: ArrayLike, sr: int, title: str, n_mfcc: int = 20):
-    """Three views of one clip: waveform on top, mel spectrogram (dB) and MFCCs below.
+def _mfcc_colour_limit(mfcc: np.ndarray) -> tuple[float, bool]:
+    """Colour limit scaled to MFCC 1.. (MFCC 0, the loudness, is far below them), and whether MFCC 0 saturates."""
+    lim = float(np.abs(mfcc[1:]).max()) if len(mfcc) > 1 else float(np.abs(mfcc).max())
+    return lim, bool(mfcc.min() < -lim)
 
-    The figure is 8 inches wide (800 px at 100 dpi), so it fits the book's
-    column without shrinking.
+
+def plot_sound(y: ArrayLike, sr: int, title: str):
+    """Three views of one clip: waveform on top, mel spectrogram (dB) and 20 MFCCs below.
 
     Parameters
     ----------
     y : array_like, shape (n,)
-        Mono audio (checked with :func:`course_utils.validation.check_audio`).
+        Mono audio.
     sr : int
         Sample rate in Hz.
     title : str
         Title of the figure (the sound's name).
-    n_mfcc : int
-        MFCCs per frame in the third panel.
 
     Returns
     -------
@@ -47,13 +48,11 @@ def plot_sound(y: ArrayLike, sr: int, title: str, n_mfcc: int = 20):
     img = librosa.display.specshow(mel_db, sr=sr, x_axis="time", y_axis="mel", ax=mel_ax, cmap="magma")
     mel_ax.set(title="Mel spectrogram", xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
     fig.colorbar(img, ax=mel_ax, format="%+.0f", label="level (dB below the clip's peak)")
-    mfcc = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=n_mfcc)
-    # Colours scaled to coefficients 1.. (coefficient 0, the loudness, is far below and saturates).
-    lim = float(np.abs(mfcc[1:]).max()) if n_mfcc > 1 else float(np.abs(mfcc).max())
-    saturates = bool(mfcc.min() < -lim)
+    mfcc = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=20)
+    lim, saturates = _mfcc_colour_limit(mfcc)
     img = librosa.display.specshow(mfcc, sr=sr, x_axis="time", ax=mfcc_ax, cmap="coolwarm", vmin=-lim, vmax=lim)
-    mfcc_ax.set(title=f"{n_mfcc} MFCCs per frame", xlabel="time (s)", ylabel="MFCC index")
-    mfcc_ax.set_yticks(np.arange(0, n_mfcc, 5))
+    mfcc_ax.set(title="20 MFCCs per frame", xlabel="time (s)", ylabel="MFCC index")
+    mfcc_ax.set_yticks(np.arange(0, 20, 5))
     fig.colorbar(img, ax=mfcc_ax, extend="min" if saturates else "neither",
                  label="MFCC value" + (" (MFCC 0 off scale)" if saturates else ""))
     fig.suptitle(title, fontweight="bold")
@@ -61,11 +60,7 @@ def plot_sound(y: ArrayLike, sr: int, title: str, n_mfcc: int = 20):
 
 
 def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, title: str = "From MFCC frames to one embedding"):
-    """Figure 5.3: an MFCC matrix (coefficients × frames) and the embedding its mean and std make.
-
-    Top: the matrix, one column per frame. Bottom: the embedding itself, the
-    ``n_mfcc`` means over time followed by the ``n_mfcc`` standard deviations,
-    drawn on one axis so that their sizes can be compared (MFCC 0 dwarfs the rest).
+    """Figure 5.3: an MFCC matrix (coefficients × frames) above the embedding its means and stds make.
 
     Parameters
     ----------
@@ -74,6 +69,7 @@ def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, title: str = "From M
     sr : int
         Used to label the time axis in seconds (librosa's hop of 512 samples).
     title : str
+        Start of the figure's title.
 
     Returns
     -------
@@ -86,13 +82,9 @@ def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, title: str = "From M
         raise ValueError(f"expected an MFCC matrix of shape (n_mfcc, frames), got shape {m.shape}")
     n_mfcc, frames = m.shape
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), height_ratios=[1.2, 1], layout="constrained")
-    seconds = frames * 512 / sr
-    # Coefficient 0 (loudness) is hundreds below the others: scale the colours to
-    # coefficients 1.. so their pattern stays visible, and let coefficient 0 saturate.
-    lim = float(np.abs(m[1:]).max()) if n_mfcc > 1 else float(np.abs(m).max())
-    saturates = bool(m.min() < -lim)
+    lim, saturates = _mfcc_colour_limit(m)
     img = top.imshow(m, aspect="auto", origin="lower", cmap="coolwarm", vmin=-lim, vmax=lim,
-                     extent=(0, seconds, -0.5, n_mfcc - 0.5), interpolation="nearest")
+                     extent=(0, frames * 512 / sr, -0.5, n_mfcc - 0.5), interpolation="nearest")
     top.set(title=f"MFCC matrix: {n_mfcc} coefficients × {frames} frames", xlabel="time (s)", ylabel="MFCC index")
     top.set_yticks(np.arange(0, n_mfcc, 5))
     fig.colorbar(img, ax=top, extend="min" if saturates else "neither",
@@ -111,11 +103,8 @@ def plot_mfcc_aggregation(mfcc: ArrayLike, sr: int = 22050, title: str = "From M
     return fig
 
 
-def plot_mel_spectrograms(clips: dict, sr: int, title: str = "Mel spectrograms", top_db: float = 80.0):
-    """Mel spectrograms of several clips stacked on one time axis and one colour scale.
-
-    Each clip is drawn in decibels below its own peak, and every panel uses the
-    same range (``-top_db`` to 0 dB), so the panels can be compared.
+def plot_mel_spectrograms(clips: dict, sr: int, title: str = "Mel spectrograms"):
+    """Mel spectrograms of several clips stacked, each in dB below its own peak on one shared 80 dB scale.
 
     Parameters
     ----------
@@ -125,8 +114,6 @@ def plot_mel_spectrograms(clips: dict, sr: int, title: str = "Mel spectrograms",
         Sample rate in Hz.
     title : str
         Title of the figure.
-    top_db : float
-        Dynamic range shown, in dB below each clip's peak.
 
     Returns
     -------
@@ -142,9 +129,9 @@ def plot_mel_spectrograms(clips: dict, sr: int, title: str = "Mel spectrograms",
                              squeeze=False, layout="constrained")
     for ax, (name, clip) in zip(axes[:, 0], clips.items()):
         y, sr = check_audio(clip, sr)
-        mel_db = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr), ref=np.max, top_db=top_db)
+        mel_db = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr), ref=np.max, top_db=80.0)
         img = librosa.display.specshow(mel_db, sr=sr, x_axis="time", y_axis="mel", ax=ax, cmap="magma",
-                                       vmin=-top_db, vmax=0)
+                                       vmin=-80.0, vmax=0)
         ax.set(title=name, xlabel="", ylabel="Hz (mel scale)")
     axes[-1, 0].set_xlabel("time (s)")
     fig.colorbar(img, ax=axes[:, 0].tolist(), format="%+.0f", label="level (dB below each clip's peak)")

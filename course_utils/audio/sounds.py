@@ -1,22 +1,10 @@
 """Instrument-like sounds made in code, so the audio chapter works offline.
 
-Every function here returns a mono ``float32`` NumPy array in ``[-1, 1]``
-at the sample rate you ask for (22 050 Hz by default, librosa's default).
-They are deterministic: the same arguments give the same samples on every
-machine. Functions that use randomness (breath noise, the pluck of a string,
-noise) take a ``seed`` and build their own ``numpy.random.Generator`` from it;
-nothing here touches a global random state.
-
-Arguments are checked with :mod:`course_utils.validation`, the same rule as
-everywhere in the course: ``sr`` is a whole number of samples per second,
-``freq`` lies between 0 and the Nyquist frequency ``sr / 2``, ``duration``
-is at least one sample and at most :data:`MAX_DURATION_S` seconds, ``seed``
-is a non-negative integer; anything else raises ``TypeError`` (wrong kind of
-value) or ``ValueError`` (out of range) with one sentence naming the argument.
-
-The sounds are simple additive or physical models, not recordings. They are
-meant to be *recognisably different in timbre*, which is what an MFCC
-embedding measures:
+Every function returns a deterministic mono ``float32`` array in ``[-1, 1]`` at
+the sample rate asked for (22 050 Hz by default); those that use randomness
+take a ``seed`` and never touch NumPy's global random state. They are simple
+additive or physical models, *recognisably different in timbre*, which is what
+an MFCC embedding measures:
 
 - :func:`brass_tone`     many strong harmonics, a bright attack, vibrato (trumpet-like)
 - :func:`flute_tone`     an almost pure sine with breath noise (flute-like)
@@ -58,22 +46,16 @@ _NOTE_OFFSETS = {"C": -9, "D": -7, "E": -5, "F": -4, "G": -2, "A": 0, "B": 2}
 
 
 def note_to_hz(note: str) -> float:
-    """Frequency in Hz of a note name such as ``"A4"``, ``"F#3"`` or ``"Bb4"``.
+    """Frequency in Hz of a note name such as ``"A4"``, ``"F#3"`` or ``"Bb4"`` (A4 = 440 Hz, equal temperament).
 
     Parameters
     ----------
     note : str
-        Letter ``A``–``G``, an optional ``#`` or ``b``, and an octave number
-        (A4 = 440 Hz, equal temperament).
+        Letter ``A``–``G``, an optional ``#`` or ``b``, and an octave number.
 
     Returns
     -------
     float
-
-    Raises
-    ------
-    ValueError
-        If the name cannot be parsed.
 
     Examples
     --------
@@ -95,8 +77,8 @@ def note_to_hz(note: str) -> float:
     return 440.0 * 2.0 ** ((semitone + 12 * (octave - 4)) / 12.0)
 
 
-def _check_tone_args(freq: object, duration: object, sr: object) -> tuple[float, float, int, int]:
-    """Check the arguments every sound shares; return ``freq``, ``duration``, ``sr`` and the length in samples."""
+def _check_tone_args(freq: object, duration: object, sr: object) -> tuple[float, int, int]:
+    """Check the arguments every sound shares; return ``freq``, ``sr`` and the length in samples."""
     sr = check_sample_rate(sr)
     duration = check_scalar(duration, "duration", numbers.Real, min_val=0.0, include_boundaries="right")
     if duration > MAX_DURATION_S:
@@ -109,17 +91,16 @@ def _check_tone_args(freq: object, duration: object, sr: object) -> tuple[float,
         freq = check_scalar(freq, "freq", numbers.Real, min_val=0.0, max_val=sr / 2, include_boundaries="neither")
     except ValueError as err:
         raise ValueError(f"{err} (freq must lie between 0 and the Nyquist frequency, sr / 2 = {sr / 2:g} Hz)") from None
-    return freq, duration, sr, n
+    return freq, sr, n
 
 
 def _check_seed(seed: object) -> int:
     return check_scalar(seed, "seed", numbers.Integral, min_val=0)
 
 
-def _envelope(n: int, sr: int, attack: float, release: float, decay_rate: float = 0.0) -> np.ndarray:
-    """Linear attack, optional exponential decay, and a linear release at the end."""
-    t = np.arange(n) / sr
-    env = np.exp(-decay_rate * t)
+def _envelope(n: int, sr: int, attack: float, release: float) -> np.ndarray:
+    """A linear attack and a linear release at the end."""
+    env = np.ones(n)
     a = max(1, min(n, int(attack * sr)))
     env[:a] *= np.linspace(0.0, 1.0, a, endpoint=False)
     r = max(1, min(n - a, int(release * sr)))
@@ -127,14 +108,8 @@ def _envelope(n: int, sr: int, attack: float, release: float, decay_rate: float 
     return env
 
 
-def _harmonic_tone(
-    freq: float,
-    n: int,
-    sr: int,
-    amplitudes: Sequence[float],
-    vibrato_rate: float,
-    vibrato_depth: float,
-) -> np.ndarray:
+def _harmonic_tone(freq: float, n: int, sr: int, amplitudes: Sequence[float], vibrato_rate: float,
+                   vibrato_depth: float) -> np.ndarray:
     """Sum of harmonics k·f0 with a shared vibrato; harmonics above Nyquist are dropped."""
     t = np.arange(n) / sr
     # Vibrato as a frequency modulation: the phase is the integral of 2π f(t).
@@ -153,16 +128,11 @@ def _normalise(y: np.ndarray, peak: float = 0.8) -> np.ndarray:
     return (y * (peak / top) if top > 0 else y).astype(np.float32)
 
 
-def brass_tone(
-    freq: float,
-    duration: float = 0.5,
-    sr: int = DEFAULT_SR,
-    n_harmonics: int = 16,
-) -> np.ndarray:
-    """A trumpet-like tone: many strong harmonics, a fast bright attack and vibrato (5.5 Hz, 0.6 % deep).
+def brass_tone(freq: float, duration: float = 0.5, sr: int = DEFAULT_SR) -> np.ndarray:
+    """A trumpet-like tone: 16 strong harmonics, a bright attack and vibrato (5.5 Hz, 0.6 % deep).
 
-    The upper harmonics are louder during the attack than in the sustain, as
-    in a real brass instrument, so the tone "blares" at the start of each note.
+    The upper harmonics are louder during the attack than in the sustain, so
+    the tone "blares" at the start of each note, as a brass instrument does.
 
     Parameters
     ----------
@@ -172,8 +142,6 @@ def brass_tone(
         Length in seconds.
     sr : int
         Sample rate in Hz.
-    n_harmonics : int
-        How many harmonics to add (those above the Nyquist frequency are dropped).
 
     Returns
     -------
@@ -184,9 +152,8 @@ def brass_tone(
     >>> brass_tone(349.23, duration=0.25).shape
     (5512,)
     """
-    freq, duration, sr, n = _check_tone_args(freq, duration, sr)
-    n_harmonics = check_scalar(n_harmonics, "n_harmonics", numbers.Integral, min_val=1)
-    k = np.arange(1, n_harmonics + 1)
+    freq, sr, n = _check_tone_args(freq, duration, sr)
+    k = np.arange(1, 17)
     sustain = k ** -0.6 * np.exp(-0.12 * k)          # rich, slowly falling spectrum
     y = _harmonic_tone(freq, n, sr, sustain, 5.5, 0.006)
     bright = _harmonic_tone(freq, n, sr, np.where(k > 3, 0.5 * k ** -0.5, 0.0), 5.5, 0.006)
@@ -195,12 +162,7 @@ def brass_tone(
     return _normalise(y * _envelope(n, sr, attack=0.03, release=0.05))
 
 
-def flute_tone(
-    freq: float,
-    duration: float = 0.5,
-    sr: int = DEFAULT_SR,
-    seed: int = 0,
-) -> np.ndarray:
+def flute_tone(freq: float, duration: float = 0.5, sr: int = DEFAULT_SR, seed: int = 0) -> np.ndarray:
     """A flute-like tone: a nearly pure sine, two weak harmonics and breath noise (4 % of the tone's level).
 
     Parameters
@@ -220,11 +182,10 @@ def flute_tone(
 
     Examples
     --------
-    >>> import numpy as np
     >>> np.array_equal(flute_tone(440.0, seed=1), flute_tone(440.0, seed=1))
     True
     """
-    freq, duration, sr, n = _check_tone_args(freq, duration, sr)
+    freq, sr, n = _check_tone_args(freq, duration, sr)
     rng = np.random.default_rng(_check_seed(seed))
     y = _harmonic_tone(freq, n, sr, [1.0, 0.12, 0.05], vibrato_rate=4.5, vibrato_depth=0.004)
     # Breath: white noise smoothed by a one-pole low-pass filter.
@@ -233,16 +194,8 @@ def flute_tone(
     return _normalise(y * _envelope(n, sr, attack=0.08, release=0.08))
 
 
-def clarinet_tone(
-    freq: float,
-    duration: float = 0.5,
-    sr: int = DEFAULT_SR,
-    n_harmonics: int = 15,
-) -> np.ndarray:
-    """A clarinet-like tone: odd harmonics only (1, 3, 5, ...), falling as 1/k.
-
-    A cylindrical bore closed at one end supports mainly odd harmonics, which
-    gives the clarinet its hollow sound (a square wave has the same recipe).
+def clarinet_tone(freq: float, duration: float = 0.5, sr: int = DEFAULT_SR) -> np.ndarray:
+    """A clarinet-like tone: odd harmonics only (1, 3, ..., 15), falling as 1/k, a hollow sound.
 
     Parameters
     ----------
@@ -252,8 +205,6 @@ def clarinet_tone(
         Length in seconds.
     sr : int
         Sample rate in Hz.
-    n_harmonics : int
-        Highest harmonic number considered (even ones get zero amplitude).
 
     Returns
     -------
@@ -264,20 +215,14 @@ def clarinet_tone(
     >>> clarinet_tone(220.0, duration=0.1).dtype.name
     'float32'
     """
-    freq, duration, sr, n = _check_tone_args(freq, duration, sr)
-    n_harmonics = check_scalar(n_harmonics, "n_harmonics", numbers.Integral, min_val=1)
-    k = np.arange(1, n_harmonics + 1)
+    freq, sr, n = _check_tone_args(freq, duration, sr)
+    k = np.arange(1, 16)
     amps = np.where(k % 2 == 1, 1.0 / k, 0.0)
     y = _harmonic_tone(freq, n, sr, amps, vibrato_rate=5.0, vibrato_depth=0.002)
     return _normalise(y * _envelope(n, sr, attack=0.05, release=0.06))
 
 
-def plucked_string(
-    freq: float,
-    duration: float = 0.5,
-    sr: int = DEFAULT_SR,
-    seed: int = 0,
-) -> np.ndarray:
+def plucked_string(freq: float, duration: float = 0.5, sr: int = DEFAULT_SR, seed: int = 0) -> np.ndarray:
     """A plucked string (Karplus–Strong): a noise burst circulating in a delay line, losing 0.4 % per trip.
 
     Parameters
@@ -301,7 +246,7 @@ def plucked_string(
     >>> bool(abs(y[:2000]).max() > abs(y[-2000:]).max())   # it decays
     True
     """
-    freq, duration, sr, n = _check_tone_args(freq, duration, sr)
+    freq, sr, n = _check_tone_args(freq, duration, sr)
     rng = np.random.default_rng(_check_seed(seed))
     delay = max(2, int(round(sr / freq)))
     burst = np.zeros(n)
@@ -314,12 +259,7 @@ def plucked_string(
     return _normalise(y * _envelope(n, sr, attack=0.002, release=0.02))
 
 
-def noise(
-    duration: float = 1.0,
-    sr: int = DEFAULT_SR,
-    color: str = "white",
-    seed: int = 0,
-) -> np.ndarray:
+def noise(duration: float = 1.0, sr: int = DEFAULT_SR, color: str = "white", seed: int = 0) -> np.ndarray:
     """Noise with no pitch: ``"white"`` (flat), ``"pink"`` (1/f) or ``"brown"`` (1/f²).
 
     Parameters
@@ -342,12 +282,11 @@ def noise(
     >>> noise(0.5, color="pink", seed=3).shape
     (11025,)
     """
-    _, duration, sr, n = _check_tone_args(1.0, duration, sr)
+    _, sr, n = _check_tone_args(1.0, duration, sr)
     color = check_scalar(color, "color", str)
     if color not in ("white", "pink", "brown"):
         raise ValueError(f"expected color 'white', 'pink' or 'brown', got {color!r}")
-    rng = np.random.default_rng(_check_seed(seed))
-    white = rng.standard_normal(n)
+    white = np.random.default_rng(_check_seed(seed)).standard_normal(n)
     if color == "white":
         y = white
     elif color == "pink":
@@ -387,8 +326,7 @@ def phrase(
     transpose : int
         Semitones to shift every note by (12 = one octave up).
     **tone_kwargs
-        Passed to ``tone``. A ``seed``, if given, is varied per note so that
-        noisy notes are not copies of each other.
+        Passed to ``tone``; a ``seed`` is varied per note so that noisy notes are not copies.
 
     Returns
     -------
@@ -410,7 +348,6 @@ def phrase(
     sr = check_sample_rate(sr)
     if "seed" in tone_kwargs:
         tone_kwargs["seed"] = _check_seed(tone_kwargs["seed"])
-    beat = 60.0 / tempo_bpm
     parts = []
     for i, (name, beats) in enumerate(notes):
         kwargs = dict(tone_kwargs)
@@ -419,15 +356,12 @@ def phrase(
         beats = check_scalar(beats, f"the beats of note {i} ({name!r})", numbers.Real, min_val=0.0,
                              include_boundaries="right")
         freq = note_to_hz(name) * 2.0 ** (transpose / 12.0)
-        parts.append(tone(freq, beats * beat, sr, **kwargs))
+        parts.append(tone(freq, beats * (60.0 / tempo_bpm), sr, **kwargs))
     return _normalise(np.concatenate(parts))
 
 
-def trumpet_phrase(sr: int = DEFAULT_SR, seed: int = 0, transpose: int = 0) -> np.ndarray:
-    """The course's stand-in for the book's trumpet: :data:`F_PHRASE` on :func:`brass_tone`.
-
-    A little breath noise (from ``seed``) is mixed in so the clip is not
-    perfectly clean, as a recording would not be.
+def trumpet_phrase(sr: int = DEFAULT_SR, seed: int = 0) -> np.ndarray:
+    """The course's stand-in for the book's trumpet: :data:`F_PHRASE` on :func:`brass_tone`, plus a little breath noise.
 
     Parameters
     ----------
@@ -435,8 +369,6 @@ def trumpet_phrase(sr: int = DEFAULT_SR, seed: int = 0, transpose: int = 0) -> n
         Sample rate in Hz.
     seed : int
         Seed of the breath noise.
-    transpose : int
-        Semitones to shift the melody by.
 
     Returns
     -------
@@ -448,13 +380,13 @@ def trumpet_phrase(sr: int = DEFAULT_SR, seed: int = 0, transpose: int = 0) -> n
     (44100,)
     """
     rng = np.random.default_rng(_check_seed(seed))
-    y = phrase(brass_tone, F_PHRASE, sr=sr, transpose=transpose).astype(np.float64)
+    y = phrase(brass_tone, F_PHRASE, sr=sr).astype(np.float64)
     y += 0.005 * rng.standard_normal(y.size)
     return _normalise(y)
 
 
 def instrument_gallery(sr: int = DEFAULT_SR, seed: int = 0) -> dict[str, np.ndarray]:
-    """The same phrase on each synthetic instrument, plus three kinds of noise.
+    """The same phrase on each synthetic instrument, plus three kinds of noise of the same length.
 
     Parameters
     ----------
@@ -474,10 +406,10 @@ def instrument_gallery(sr: int = DEFAULT_SR, seed: int = 0) -> dict[str, np.ndar
     >>> list(instrument_gallery())[:3]
     ['trumpet', 'flute', 'clarinet']
     """
-    sr, seed = check_sample_rate(sr), _check_seed(seed)
-    length = trumpet_phrase(sr=sr, seed=seed).size / sr
+    trumpet = trumpet_phrase(sr=sr, seed=seed)       # checks sr and seed
+    length = trumpet.size / sr
     return {
-        "trumpet": trumpet_phrase(sr=sr, seed=seed),
+        "trumpet": trumpet,
         "flute": phrase(flute_tone, sr=sr, seed=seed),
         "clarinet": phrase(clarinet_tone, sr=sr, transpose=-12),
         "plucked string": phrase(plucked_string, sr=sr, seed=seed, transpose=-12),

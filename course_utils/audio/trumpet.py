@@ -1,7 +1,7 @@
 """The book's trumpet: librosa's example recording, found offline or fetched on request (chapter 5.2).
 
-The book loads ``librosa.ex('trumpet')``, which downloads a small Ogg file
-into librosa's cache the first time. :func:`book_trumpet_path` finds it there
+The book loads ``librosa.ex('trumpet')``, which downloads a small Ogg file into
+librosa's cache the first time. :func:`book_trumpet_path` finds it there
 (``$LIBROSA_DATA_DIR`` or librosa's default cache) without touching the
 network; :func:`prefetch_trumpet` downloads it while you are online.
 """
@@ -14,7 +14,6 @@ import warnings
 from pathlib import Path
 
 import librosa
-import numpy as np
 import pooch
 
 from course_utils.assets import AssetStatus, offline_mode
@@ -29,27 +28,12 @@ BOOK_TRUMPET_SIMILARITIES = {"original ↔ slower": 1.000, "original ↔ higher"
 
 def _librosa_cache_dirs() -> list[Path]:
     """Where ``librosa.ex`` keeps its files: ``$LIBROSA_DATA_DIR``, else pooch's OS cache."""
-    dirs = []
     env = os.environ.get("LIBROSA_DATA_DIR")
-    if env:
-        dirs.append(Path(env).expanduser())
-    dirs.append(Path(pooch.os_cache("librosa")))
-    return dirs
+    return ([Path(env).expanduser()] if env else []) + [Path(pooch.os_cache("librosa"))]
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def book_trumpet_path(download: bool = False) -> Path:
-    """Path of the book's trumpet recording (``librosa.ex('trumpet')``).
-
-    Parameters
-    ----------
-    download : bool
-        If False (the default) only librosa's cache is searched and the
-        network is never used. If True and the file is not cached,
-        ``librosa.ex('trumpet')`` downloads it.
+def book_trumpet_path() -> Path:
+    """Path of the book's trumpet recording (``librosa.ex('trumpet')``) in librosa's cache; never downloads.
 
     Returns
     -------
@@ -58,61 +42,32 @@ def book_trumpet_path(download: bool = False) -> Path:
     Raises
     ------
     course_utils.errors.AssetUnavailableError
-        (a ``FileNotFoundError``) if the file is not in the cache (or its
-        checksum does not match librosa's registry) and ``download`` is
-        False, ``COURSE_OFFLINE`` is set (downloads are then never tried), or
-        the download fails.
-    TypeError
-        If ``download`` is not a bool.
+        (a ``FileNotFoundError``) if the file is not in the cache, or its
+        checksum does not match librosa's registry.
     """
-    if not isinstance(download, (bool, np.bool_)):
-        raise TypeError(f"expected download as True or False, got {download!r} ({type(download).__name__})")
     searched = _librosa_cache_dirs()
     for folder in searched:
         candidate = folder / TRUMPET_FILENAME
-        if candidate.is_file() and _sha256(candidate) == TRUMPET_SHA256:
+        if candidate.is_file() and hashlib.sha256(candidate.read_bytes()).hexdigest() == TRUMPET_SHA256:
             return candidate
-    if download:
-        if offline_mode():
-            raise AssetUnavailableError(
-                f"the book's trumpet is not cached and COURSE_OFFLINE is set; unset it and run "
-                f"`course prefetch` while online, or set LIBROSA_DATA_DIR to a folder holding {TRUMPET_FILENAME}"
-            )
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return Path(librosa.ex("trumpet"))
-        except Exception as err:  # pooch raises requests/urllib/OSError subclasses
-            raise AssetUnavailableError(
-                f"could not download the book's trumpet ({type(err).__name__}: {err}); "
-                "run `course prefetch` on a machine that is online, or set LIBROSA_DATA_DIR "
-                f"to a folder holding {TRUMPET_FILENAME}"
-            ) from None
-    where = ", ".join(str(d) for d in searched) or "no cache folder"
     raise AssetUnavailableError(
-        f"the book's trumpet ({TRUMPET_FILENAME}) is not in librosa's cache (looked in {where}); "
-        "run `course prefetch` while online, or set LIBROSA_DATA_DIR to a folder that holds it"
+        f"the book's trumpet ({TRUMPET_FILENAME}) is not in librosa's cache (looked in "
+        f"{', '.join(str(d) for d in searched)}); run `course prefetch` while online, or set LIBROSA_DATA_DIR "
+        "to a folder that holds it"
     )
 
 
 def trumpet_available() -> bool:
-    """Whether the book's trumpet is in librosa's cache (never downloads).
-
-    Returns
-    -------
-    bool
-    """
+    """Whether the book's trumpet is in librosa's cache (never downloads)."""
     try:
-        book_trumpet_path(download=False)
+        book_trumpet_path()
     except AssetUnavailableError:
         return False
     return True
 
 
 def prefetch_trumpet() -> Path:
-    """Download the book's trumpet into librosa's cache if it is not there yet.
-
-    Meant for ``course prefetch`` (and a line in ``course doctor``).
+    """Download the book's trumpet into librosa's cache if it is not there yet (for ``course prefetch``).
 
     Returns
     -------
@@ -124,23 +79,28 @@ def prefetch_trumpet() -> Path:
     course_utils.errors.AssetUnavailableError
         If it is not cached and cannot be downloaded (or ``COURSE_OFFLINE`` is set).
     """
-    return book_trumpet_path(download=True)
+    if trumpet_available():
+        return book_trumpet_path()
+    if offline_mode():
+        raise AssetUnavailableError(
+            f"the book's trumpet is not cached and COURSE_OFFLINE is set; unset it and run "
+            f"`course prefetch` while online, or set LIBROSA_DATA_DIR to a folder holding {TRUMPET_FILENAME}"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Path(librosa.ex("trumpet"))
+    except Exception as err:  # pooch raises requests/urllib/OSError subclasses
+        raise AssetUnavailableError(
+            f"could not download the book's trumpet ({type(err).__name__}: {err}); "
+            "run `course prefetch` on a machine that is online, or set LIBROSA_DATA_DIR "
+            f"to a folder holding {TRUMPET_FILENAME}"
+        ) from None
 
 
 def asset_rows() -> list[AssetStatus]:
-    """``course doctor``'s row for the book's trumpet (never downloads).
-
-    Returns
-    -------
-    list of course_utils.assets.AssetStatus
-    """
-    try:
-        location = str(book_trumpet_path(download=False))
-        present = True
-    except AssetUnavailableError:
-        dirs = _librosa_cache_dirs()
-        location = str(dirs[0] / TRUMPET_FILENAME) if dirs else TRUMPET_FILENAME
-        present = False
-    return [AssetStatus(name="librosa trumpet example", present=present, location=location,
+    """``course doctor``'s row for the book's trumpet (never downloads)."""
+    present = trumpet_available()
+    location = book_trumpet_path() if present else _librosa_cache_dirs()[0] / TRUMPET_FILENAME
+    return [AssetStatus(name="librosa trumpet example", present=present, location=str(location),
                         needed_for="5.2: reproducing the book's 1.000 / 0.978 / 0.980 exactly")]
-

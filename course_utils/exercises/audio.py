@@ -7,13 +7,11 @@ from typing import Callable
 import numpy as np
 
 from course_utils.audio import sounds
-from course_utils.exercises.base import CheckResult, cos, describe, raised
+from course_utils.exercises.base import CheckResult, cos, describe, run_answer
 from course_utils.validation import check_sample_rate
 
-
-def _loudness_probe_sounds(sr: int) -> dict[str, np.ndarray]:
-    gallery = sounds.instrument_gallery(sr=sr, seed=0)
-    return {name: gallery[name] for name in ("trumpet", "flute", "plucked string", "pink noise")}
+#: Seconds one call of a learner's function may run before a check stops it.
+ANSWER_SECONDS = 60
 
 
 def check_loudness_invariant_mfcc(fn: Callable, sr: int = 22050) -> CheckResult:
@@ -34,16 +32,12 @@ def check_loudness_invariant_mfcc(fn: Callable, sr: int = 22050) -> CheckResult:
     Returns
     -------
     CheckResult
-
-    Raises
-    ------
-    ValueError
-        If ``sr`` is not a plausible sample rate.
     """
     sr = check_sample_rate(sr)
-    probes = _loudness_probe_sounds(sr)
+    gallery = sounds.instrument_gallery(sr=sr, seed=0)
     loud, worst = {}, (2.0, "", 1.0, None, None)
-    for name, y in probes.items():
+    for name in ("trumpet", "flute", "plucked string", "pink noise"):
+        y = gallery[name]
         vector = _embedding(fn, y, sr, f"the {name}")
         if isinstance(vector, CheckResult):
             return vector
@@ -92,10 +86,9 @@ def check_loudness_invariant_mfcc(fn: Callable, sr: int = 22050) -> CheckResult:
 
 def _embedding(fn: Callable, y: np.ndarray, sr: int, what: str) -> np.ndarray | CheckResult:
     """``fn(y, sr)`` as a finite, non-zero 1-D float64 vector, or the result that says what is wrong with it."""
-    try:
-        out = fn(y, sr)
-    except Exception as err:  # a learner's function may raise anything
-        return raised("embedding function", err)
+    out, failed = run_answer("embedding function", ANSWER_SECONDS, lambda: fn(y, sr))
+    if failed is not None:
+        return failed
     if out is None:
         return CheckResult(False, f"your embedding function returned None (NoneType) for {what}; end it with "
                                   "`return` and the clip's vector.")
@@ -148,20 +141,14 @@ def check_instrument_identifier(identify: Callable, sr: int = 22050) -> CheckRes
     Returns
     -------
     CheckResult
-
-    Raises
-    ------
-    ValueError
-        If ``sr`` is not a plausible sample rate.
     """
     sr = check_sample_rate(sr)
     wrong = []
     clips = _mystery_clips(sr)
     for label, (truth, y) in clips.items():
-        try:
-            answer = identify(y.astype(np.float32), sr)
-        except Exception as err:  # a learner's function may raise anything
-            return raised("identify function", err)
+        answer, failed = run_answer("identify function", ANSWER_SECONDS, lambda: identify(y.astype(np.float32), sr))
+        if failed is not None:
+            return failed
         if not isinstance(answer, (str, np.str_)):
             return CheckResult(False, f"identify returned {answer!r} for {label}; return a gallery name such as "
                                       "'flute'.")
@@ -173,5 +160,3 @@ def check_instrument_identifier(identify: Callable, sr: int = 22050) -> CheckRes
     return CheckResult(False, f"{len(clips) - len(wrong)} of {len(clips)} clips named correctly; wrong: "
                               f"{'; '.join(wrong)}. Quiet and loud clips are the hard ones: does your embedding "
                               "ignore loudness (the previous exercise)?")
-
-

@@ -11,6 +11,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from course_utils.similarity import cosine_similarity
+from course_utils.validation import describe
+
+__all__ = ["PASSED_PREFIX", "FAILED_PREFIX", "CheckResult", "raised", "run_answer", "describe", "number", "cos"]
 
 #: How a passed and a failed check start when printed.
 PASSED_PREFIX = "✔ Correct. "
@@ -19,14 +22,7 @@ FAILED_PREFIX = "✘ Not yet. "
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one exercise check.
-
-    Attributes
-    ----------
-    passed : bool
-        Whether the answer does what the exercise asks.
-    message : str
-        What is right, or what is off and what to look at next.
+    """The outcome of one exercise check: whether it ``passed``, and a ``message`` saying what is right or off.
 
     Examples
     --------
@@ -57,24 +53,19 @@ def raised(what: str, err: Exception) -> CheckResult:
     return CheckResult(False, f"your {what} raised {type(err).__name__}: {err}. Fix that error first.")
 
 
-class TimeLimitExceeded(BaseException):
+class _TimeLimitExceeded(BaseException):
     """A learner's function ran past a check's time limit (a ``BaseException``, so ``except Exception`` misses it)."""
 
 
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`TimeLimitExceeded` inside the block once it has run ``seconds`` (main thread on Unix only).
-
-    Where there is no ``SIGALRM`` (Windows) or the check runs outside the
-    main thread, the block runs without a limit. The previous alarm handler
-    and timer are restored.
-    """
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`_TimeLimitExceeded` once the block has run ``seconds`` (main thread on Unix, else no limit)."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum, frame):
-        raise TimeLimitExceeded(seconds)
+        raise _TimeLimitExceeded(seconds)
 
     previous = signal.signal(signal.SIGALRM, stop)
     outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -87,22 +78,10 @@ def time_limit(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, outer_delay, outer_interval)
 
 
-def too_slow(what: str, seconds: float) -> CheckResult:
-    """The result for an answer that ran past the time limit.
-
-    Examples
-    --------
-    >>> too_slow("loss function", 30)
-    ✘ Not yet. your loss function ran for more than 30 s and was stopped: look for a loop that never ends.
-    """
-    return CheckResult(False, f"your {what} ran for more than {seconds:g} s and was stopped: "
-                              "look for a loop that never ends.")
-
-
 def run_answer(what: str, seconds: float, call: Callable[[], object]) -> tuple[object, CheckResult | None]:
     """Run a learner's code under a time limit: ``(its result, None)``, or ``(None, the failed CheckResult)``.
 
-    A call that runs past ``seconds`` gives :func:`too_slow`; one that raises gives :func:`raised`.
+    A call that runs past ``seconds`` is stopped and told so; one that raises gives :func:`raised`.
 
     Examples
     --------
@@ -110,26 +89,13 @@ def run_answer(what: str, seconds: float, call: Callable[[], object]) -> tuple[o
     (None, ✘ Not yet. your lookup function raised KeyError: 'G'. Fix that error first.)
     """
     try:
-        with time_limit(seconds):
+        with _time_limit(seconds):
             return call(), None
-    except TimeLimitExceeded:
-        return None, too_slow(what, seconds)
+    except _TimeLimitExceeded:
+        return None, CheckResult(False, f"your {what} ran for more than {seconds:g} s and was stopped: "
+                                        "look for a loop that never ends.")
     except Exception as err:  # a learner's function may raise anything
         return None, raised(what, err)
-
-
-def describe(value: object) -> str:
-    """A short description of an answer for a message: its repr (cut at 60 characters) and its type.
-
-    Examples
-    --------
-    >>> describe(None)
-    'None (NoneType)'
-    """
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
 
 
 def number(value: float) -> str:
@@ -144,29 +110,11 @@ def number(value: float) -> str:
 
 
 def cos(a: np.ndarray, b: np.ndarray) -> float:
-    """Cosine of two flattened, finite vectors, without overflow for huge values.
-
-    A vector whose values are so large or small that its norm would overflow
-    or underflow is first divided by its largest absolute value (the cosine
-    does not change); other vectors are used as they are.
-
-    Raises
-    ------
-    ValueError
-        If a vector is all zeros or holds NaN/inf (see :func:`course_utils.similarity.cosine_similarity`).
+    """Cosine of two flattened vectors, at any scale (:func:`course_utils.similarity.cosine_similarity`).
 
     Examples
     --------
     >>> round(cos(np.array([1e308, 0.0]), np.array([1e308, 1e308])), 3)
     0.707
     """
-    return cosine_similarity(_rescaled(a), _rescaled(b))
-
-
-def _rescaled(v: np.ndarray) -> np.ndarray:
-    v = np.ravel(np.asarray(v, dtype=np.float64))
-    if v.size and np.all(np.isfinite(v)):
-        peak = float(np.abs(v).max())
-        if peak > 1e150 or 0.0 < peak < 1e-150:
-            return v / peak
-    return v
+    return cosine_similarity(np.ravel(a), np.ravel(b))

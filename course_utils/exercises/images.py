@@ -7,8 +7,11 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from PIL import ImageOps
 
-from course_utils.exercises.base import CheckResult, describe, raised
+from course_utils.exercises.base import CheckResult, describe, run_answer
 from course_utils.image.io import to_rgb_image
+
+#: Seconds one call of a learner's function may run before a check stops it.
+ANSWER_SECONDS = 60
 
 
 def _unseen_edit(photo):
@@ -23,15 +26,14 @@ def check_nearest_neighbour(lookup: Callable, originals: Mapping[str, object]) -
     """Check a reverse-image-lookup function on copies it has never seen.
 
     Every original photo is zoomed in, mirrored and turned grey (an edit the
-    gallery does not hold) and passed to ``lookup``, which must return the name of
-    the photo it came from.
+    gallery does not hold) and passed to ``lookup``, which must return the name
+    of the photo it came from (a gallery label such as ``"cat (flip)"`` also
+    counts as ``"cat"``); each call may run :data:`ANSWER_SECONDS`.
 
     Parameters
     ----------
     lookup : callable
-        ``lookup(image) -> str``: the name of the gallery photo nearest to
-        ``image`` (a gallery label such as ``"cat (flip)"`` also counts as
-        ``"cat"``).
+        ``lookup(image) -> str``: the name of the gallery photo nearest to ``image``.
     originals : mapping of str to image
         The original photos, by name (the notebook's ``originals``).
 
@@ -46,10 +48,10 @@ def check_nearest_neighbour(lookup: Callable, originals: Mapping[str, object]) -
         return CheckResult(False, "originals is empty; pass the dict of original photos used to build the gallery.")
     wrong, answers = [], {}
     for name, photo in originals.items():
-        try:
-            answer = lookup(_unseen_edit(photo))
-        except Exception as err:  # a learner's function may raise anything
-            return raised("lookup function", err)
+        query = _unseen_edit(photo)
+        answer, failed = run_answer("lookup function", ANSWER_SECONDS, lambda: lookup(query))
+        if failed is not None:
+            return failed
         if not isinstance(answer, (str, np.str_)):
             return CheckResult(False, f"lookup returned {answer!r} ({type(answer).__name__}) for the {name} photo; "
                                       "return the photo's name, e.g. source[j] for the best gallery row j.")
@@ -68,42 +70,52 @@ def check_nearest_neighbour(lookup: Callable, originals: Mapping[str, object]) -
                               f"Hint: {hint}.")
 
 
-def _edit_similarities(similarity: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
-    index = {label: i for i, label in enumerate(labels)}
-    per_kind: dict[str, list[float]] = {}
-    for label, j in index.items():
-        if label.endswith(")") and " (" in label:
-            name, kind = label[:-1].split(" (", 1)
-            if name in index:
-                per_kind.setdefault(kind, []).append(float(similarity[index[name], j]))
-    return {kind: float(np.mean(v)) for kind, v in per_kind.items()}
+#: The two edits of Exercise 2, as the exercise text defines them; the check redoes them itself.
+EXERCISE_EDITS = {
+    "grey": lambda photo: ImageOps.grayscale(to_rgb_image(photo)).convert("RGB"),
+    "rotate": lambda photo: to_rgb_image(photo).rotate(90, expand=True),
+}
+
+#: How far the learner's S may sit from the check's own cosine (batching moves float32 results ~1e-6).
+SIMILARITY_TOLERANCE = 0.01
 
 
-def check_hardest_edit(answer: str, similarity: np.ndarray, labels: Sequence[str]) -> CheckResult:
-    """Check which edit lowers the similarity between a photo and its copy the most.
+def check_hardest_edit(answer: str, similarity: np.ndarray, labels: Sequence[str], encoder,
+                       originals: Mapping[str, object]) -> CheckResult:
+    """Check which edit, grey or a 90° rotation, lowers the similarity between a photo and its copy the most.
+
+    The check redoes the measurement: it makes the grey and the rotated copy of
+    every photo in ``originals`` (:data:`EXERCISE_EDITS`), embeds them with
+    ``encoder`` and averages cosine(original, copy) per edit. The learner's
+    matrix must hold those same cosines (within :data:`SIMILARITY_TOLERANCE`),
+    and ``answer`` must be the edit with the lowest mean.
 
     Parameters
     ----------
     answer : str
-        An edit name, e.g. ``"flip"``.
+        ``"grey"`` or ``"rotate"``.
     similarity : array, shape (n, n)
-        Cosine similarities of the gallery (the notebook's ``S``).
+        The learner's cosine similarities (the notebook's ``S_edits``).
     labels : sequence of str
-        Gallery labels: ``"name"`` for an original, ``"name (edit)"`` for a copy.
+        Its labels: ``"name"`` for an original, ``"name (edit)"`` for a copy.
+    encoder : object with ``embed(list_of_images) -> (n, d) array``
+        The image encoder the exercise names.
+    originals : mapping of str to image
+        The original photos, by name.
 
     Returns
     -------
     CheckResult
     """
     if not isinstance(answer, (str, np.str_)):
-        return CheckResult(False, f"expected the name of an edit as a string, such as 'flip', got {describe(answer)}.")
+        return CheckResult(False, f"expected the name of an edit as a string, such as 'grey', got {describe(answer)}.")
     if isinstance(labels, (str, bytes)) or not isinstance(labels, (Sequence, np.ndarray)):
         return CheckResult(False, f"expected labels as a list of gallery labels, got {describe(labels)}; pass "
                                   "the gallery's labels unchanged.")
     labels = list(labels)
     if not all(isinstance(label, (str, np.str_)) for label in labels):
         odd = next(label for label in labels if not isinstance(label, (str, np.str_)))
-        return CheckResult(False, f"expected every label to be a string such as 'cat (flip)', got {describe(odd)}; "
+        return CheckResult(False, f"expected every label to be a string such as 'cat (grey)', got {describe(odd)}; "
                                   "pass the gallery's labels unchanged.")
     labels = [str(label) for label in labels]
     try:
@@ -119,20 +131,38 @@ def check_hardest_edit(answer: str, similarity: np.ndarray, labels: Sequence[str
         return CheckResult(False, f"the similarity matrix holds NaN or infinite values (first S[{i}, {j}] = "
                                   f"{S[i, j]}, {labels[i]!r} ↔ {labels[j]!r}), so no edit can be ranked; "
                                   "recompute S with cosine_similarity_matrix from finite, non-zero embeddings.")
-    means = _edit_similarities(S, labels)
-    if not means:
-        return CheckResult(False, "found no 'name (edit)' labels whose original 'name' is also in the gallery; "
-                                  "pass the gallery's labels unchanged.")
+    if not isinstance(originals, Mapping) or not originals:
+        return CheckResult(False, f"expected originals as a non-empty dict of name → photo, got "
+                                  f"{describe(originals)}; pass the notebook's originals.")
+    if answer not in EXERCISE_EDITS:
+        return CheckResult(False, f"{answer!r} is not one of the exercise's edits {sorted(EXERCISE_EDITS)}.")
+    row = {label: i for i, label in enumerate(labels)}
+    missing = [f"{n} ({k})" for n in originals for k in EXERCISE_EDITS if n not in row or f"{n} ({k})" not in row]
+    if missing:
+        return CheckResult(False, f"labels lack {missing[0]!r} ({len(missing)} copies missing); label every "
+                                  "original 'name' and its copies 'name (grey)' and 'name (rotate)'.")
+    # The measurement itself, redone: embed each photo and its two copies, cosine per pair.
+    names = list(originals)
+    images = [to_rgb_image(originals[n]) for n in names]
+    images += [edit(originals[n]) for edit in EXERCISE_EDITS.values() for n in names]
+    e = np.asarray(encoder.embed(images), dtype=np.float64)
+    e /= np.linalg.norm(e, axis=1, keepdims=True)
+    n = len(names)
+    measured = {kind: e[:n] @ e[n * (k + 1):n * (k + 2)].T for k, kind in enumerate(EXERCISE_EDITS)}
+    for kind, m in measured.items():
+        for i, name in enumerate(names):
+            yours = S[row[name], row[f"{name} ({kind})"]]
+            if abs(yours - m[i, i]) > SIMILARITY_TOLERANCE:
+                return CheckResult(False, f"your similarity matrix gives {name} ↔ {name} ({kind}) = {yours:.3f}, but "
+                                          f"embedding the two with the encoder gives {m[i, i]:.3f}. Build S from "
+                                          "encoder.embed of the images, in the order of the labels, with "
+                                          "cosine_similarity_matrix.")
+    means = {kind: float(np.mean(np.diag(m))) for kind, m in measured.items()}
     ranked = sorted(means, key=means.get)
     table = ", ".join(f"{k} {means[k]:.3f}" for k in ranked)
-    if answer not in means:
-        return CheckResult(False, f"{answer!r} is not one of the gallery's edits {sorted(means)}.")
-    if means[answer] <= means[ranked[0]]:  # a tie for the lowest counts
+    if means[answer] <= means[ranked[0]]:
         return CheckResult(True, f"{answer} copies stay least similar to their originals. Mean similarity "
                                  f"original ↔ copy, lowest first: {table}.")
-    lower = sum(means[k] < means[answer] for k in ranked)
     return CheckResult(False, f"{answer} copies average {means[answer]:.3f} with their originals, and "
-                              f"{lower} edit{'s' if lower > 1 else ''} score{'' if lower > 1 else 's'} lower. "
+                              f"{ranked[0]} copies score lower ({means[ranked[0]]:.3f}). "
                               "For each edit, average S[original, its copy] over the photos and pick the lowest.")
-
-

@@ -1,4 +1,4 @@
-"""Checks for chapter 5.6 (one space for words, pictures and sounds)."""
+"""Checks for chapter 5.6 (pictures and sounds, each aligned with words)."""
 
 from __future__ import annotations
 
@@ -10,65 +10,80 @@ import torch.nn.functional as F
 
 from course_utils.exercises.base import CheckResult, run_answer
 from course_utils.joint import data as cd
-from course_utils.joint.contrastive import symmetric_info_nce, zero_shot_accuracy
+from course_utils.joint.contrastive import zero_shot_accuracy
 from course_utils.validation import check_scalar
 
-#: Seconds a learner's loss (all four batches) and a learner's embedding functions may run before a check stops them.
+#: Seconds a learner's loss (all its batches) and a learner's embedding functions may run before a check stops them.
 LOSS_SECONDS, EMBEDDING_SECONDS = 30, 300
 
-#: (batch size, dimension, temperature, seed) of the batches a loss is tried on.
-_LOSS_CASES = ((6, 8, 0.1, 1), (1, 4, 0.07, 2), (9, 3, 1.0, 3), (5, 16, 0.001, 4))
+#: (caption labels, dimension, temperature, seed) of the batches a loss is tried on: duplicates of two
+#: and of three, every caption different (the loss is then InfoNCE), one caption for all (a perfect model
+#: scores 0), and logits of ±1000.
+_LOSS_CASES = (((0, 1, 0, 2, 3, 1), 8, 0.1, 1), ((4, 4, 4, 7, 5, 6, 7), 16, 0.07, 2),
+               ((0, 1, 2, 3, 4), 6, 1.0, 3), ((2, 2, 2, 2), 4, 0.5, 4), ((0, 1, 1, 2, 0), 16, 0.001, 5))
 
 
-def _pair(n: int, d: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _batch(labels: tuple, d: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Pictures ``a`` and captions ``b``; captions of equal labels are near each other (paraphrases)."""
     g = torch.Generator().manual_seed(seed)
-    a = F.normalize(torch.randn(n, d, generator=g), dim=-1)
-    b = F.normalize(a + 0.8 * torch.randn(n, d, generator=g), dim=-1)   # related but not equal: a ≠ b
-    return a, b
+    y = torch.tensor(labels)
+    meaning = F.normalize(torch.randn(int(y.max()) + 1, d, generator=g), dim=-1)
+    b = F.normalize(meaning[y] + 0.3 * torch.randn(len(y), d, generator=g), dim=-1)
+    a = F.normalize(b + 0.8 * torch.randn(len(y), d, generator=g), dim=-1)   # related to their captions
+    return a, b, y
 
 
-def _one_way(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
-    return F.cross_entropy(a @ b.T / t, torch.arange(len(a)))
+def _one_way(logits: torch.Tensor, right: torch.Tensor, rule: str) -> torch.Tensor:
+    log_p = torch.log_softmax(logits, dim=1)
+    if rule == "sum":     # -log of the probability of all right answers together: the exercise's loss
+        return -torch.logsumexp(log_p.masked_fill(~right, -torch.inf), dim=1).mean()
+    if rule == "mean":    # the mean of the right answers' log-probabilities (SupCon's form)
+        return -((log_p * right).sum(dim=1) / right.sum(dim=1)).mean()
+    return -torch.diagonal(log_p).mean()   # "one": the diagonal only, as info_nce
 
 
-def _diagnose(value: float, a: torch.Tensor, b: torch.Tensor, t: float, expected: float) -> str:
+def _loss(a: torch.Tensor, b: torch.Tensor, labels: torch.Tensor, t: float, rule: str = "sum") -> float:
+    logits = (a @ b.T / t).double()
+    right = labels[:, None] == labels[None, :]
+    return float((_one_way(logits, right, rule) + _one_way(logits.T, right, rule)) / 2)
+
+
+def _diagnose(value: float, a: torch.Tensor, b: torch.Tensor, y: torch.Tensor, t: float, expected: float) -> str:
     """What a wrong loss most likely did, judged by which common mistake reproduces it."""
     def near(x):
         return abs(value - float(x)) <= 1e-4 * max(1.0, abs(float(x)))
 
-    if near(_one_way(a, b, t)) or near(_one_way(b, a, t)):
-        return ("it equals the cross-entropy of one direction only: add the other direction "
-                "(the transposed logits, captions → pictures) and average the two.")
+    right = y[:, None] == y[None, :]
+    logits = (a @ b.T / t).double()
+    if near(_loss(a, b, y, t, "one")):
+        return ("it equals the single-positive info_nce: it counts the duplicate captions as wrong answers. "
+                "Every caption whose label equals the picture's is right.")
+    if near(_loss(a, b, y, t, "mean")):
+        return ("it averages the log-probabilities of the right captions; take -log of their summed "
+                "probability (torch.logsumexp over the right logits minus over all logits).")
+    if near(_one_way(logits, right, "sum")) or near(_one_way(logits.T, right, "sum")):
+        return "it is one direction only: add captions → pictures (the transposed logits) and average the two."
     if near(2 * expected):
         return "it is twice the expected value: average the two directions instead of adding them."
-    if near(symmetric_info_nce(a, b, 1.0)) or near(symmetric_info_nce(a, b, 1.0 / t)):
+    if near(_loss(a, b, y, 1.0)) or near(_loss(a, b, y, 1.0 / t)):
         return "it ignores or multiplies by the temperature: divide the similarities by the temperature."
-    return "compare your logits with a @ b.T / temperature and your targets with torch.arange(N)."
+    return ("compare your mask with labels[:, None] == labels[None, :] and your logits with "
+            "a @ b.T / temperature.")
 
 
-def check_info_nce(fn: Callable) -> CheckResult:
-    """Check a hand-written symmetric InfoNCE loss against the course's on new batches.
+def check_multi_positive_loss(fn: Callable) -> CheckResult:
+    """Check a symmetric InfoNCE loss with several right answers, ``fn(a, b, labels, temperature)``.
 
-    ``fn(a, b, temperature)`` is called on four batches of unit-length
-    embeddings: six pairs at temperature 0.1, a batch of a single pair (whose
-    loss must be 0), nine pairs at temperature 1, and five pairs at
-    temperature 0.001, where the logits reach ±1000 and a naive
-    ``exp`` overflows. Each result must match
-    :func:`course_utils.joint.contrastive.symmetric_info_nce`.
-
-    Parameters
-    ----------
-    fn : callable
-        ``fn(a, b, temperature) -> scalar tensor``.
-
-    Returns
-    -------
-    CheckResult
+    Pairs with equal ``labels`` have captions that are true of each other's pictures (the same caption or a
+    paraphrase), so each such caption is a right answer for each such picture. The loss of picture ``i`` is ``-log`` of the softmax probability of all its right captions
+    together (and the same for each caption over pictures); the two directions are averaged. It is tried on
+    five new batches: duplicates of two and of three, all labels different (the result is then the
+    ordinary InfoNCE loss), one label for all (0), and temperature 0.001, where a naive ``exp`` overflows.
     """
-    for n, d, t, seed in _LOSS_CASES:
-        a, b = _pair(n, d, seed)
-        expected = float(symmetric_info_nce(a, b, t))
-        got, failed = run_answer("loss function", LOSS_SECONDS, lambda: fn(a.clone(), b.clone(), t))
+    for labels, d, t, seed in _LOSS_CASES:
+        a, b, y = _batch(labels, d, seed)
+        expected = _loss(a, b, y, t)
+        got, failed = run_answer("loss function", LOSS_SECONDS, lambda: fn(a.clone(), b.clone(), y.clone(), t))
         if failed is not None:
             return failed
         if isinstance(got, torch.Tensor) and got.numel() == 1:
@@ -78,20 +93,23 @@ def check_info_nce(fn: Callable) -> CheckResult:
         else:
             return CheckResult(False, f"expected one number (a 0-d tensor), got {type(got).__name__} "
                                       f"{tuple(getattr(got, 'shape', ()))}; average over the batch.")
-        where = f"{n} pair{'s' if n > 1 else ''} at temperature {t:g}"
+        where = f"labels {list(labels)} at temperature {t:g}"
         if not np.isfinite(value):
-            return CheckResult(False, f"on {where} your loss is {value}, the course's {expected:.3f}: the "
-                                      "logits reach ±1000 and exp() overflows. Use F.cross_entropy (or "
-                                      "torch.logsumexp), which subtracts the largest logit first.")
+            return CheckResult(False, f"on {where} your loss is {value}, expected {expected:.3f}: the logits "
+                                      "reach ±1000 and exp() overflows. Use torch.logsumexp (or log_softmax), "
+                                      "which subtracts the largest logit first.")
         if abs(value - expected) > 1e-4 * max(1.0, abs(expected)):
             return CheckResult(False, f"on {where} your loss is {value:.4f}, expected {expected:.4f}: "
-                                      + _diagnose(value, a, b, t, expected))
-    return CheckResult(True, "your loss matches course_utils.joint.contrastive.symmetric_info_nce on 4 new batches, "
-                             "including one pair alone (loss 0) and logits of ±1000 (temperature 0.001).")
+                                      + _diagnose(value, a, b, y, t, expected))
+    return CheckResult(True, "your loss is right on 5 new batches: with duplicate captions, with none (where it "
+                             "equals info_nce), with one caption for all (0: no wrong answer is left) and at "
+                             "temperature 0.001.")
 
 
 #: The colour labels of a shop's catalogue, none of them a word of the training captions, and what they mean.
 CATALOGUE_COLOURS = {"crimson": "red", "emerald": "green", "navy": "blue", "gold": "yellow"}
+#: Seed of the held-out pictures a prompt set is checked on (new drawings, not the notebook's).
+_PICTURE_SEED = 7
 
 
 def _catalogue_accuracy(prompts: Mapping[str, Sequence[str]], pictures: np.ndarray, scenes: Sequence[cd.Scene],
@@ -106,15 +124,12 @@ def _catalogue_accuracy(prompts: Mapping[str, Sequence[str]], pictures: np.ndarr
 
 
 def check_prompt_set(prompts: Mapping[str, Sequence[str]], embed_pictures: Callable, embed_text: Callable,
-                     target: float = 0.8, seed: int = 7) -> CheckResult:
+                     target: float = 0.8) -> CheckResult:
     """Check prompts that classify pictures by a catalogue's colour labels the model has never read.
 
-    The labels are ``"crimson"``, ``"emerald"``, ``"navy"`` and ``"gold"``
-    (:data:`CATALOGUE_COLOURS`). Each label's prompts are embedded and
-    averaged (prompt ensembling); the 72 scenes of the held-out colour–shape
-    pairs are drawn anew with ``seed`` and each gets the label whose vector
-    is most similar. The prompts pass when they reach ``target``; the
-    message compares them with the bare prompts ``"a photo of a {label}"``.
+    Each label of :data:`CATALOGUE_COLOURS` gets the mean of its prompts' vectors (prompt ensembling); the 72
+    held-out scenes, drawn anew, each get the most similar label. The prompts pass when they reach ``target``;
+    the message compares them with the bare prompts ``"a photo of a {label}"``.
 
     Parameters
     ----------
@@ -126,17 +141,6 @@ def check_prompt_set(prompts: Mapping[str, Sequence[str]], embed_pictures: Calla
         ``embed_text(list of str) -> (M, D)`` unit vectors in the joint space.
     target : float
         Accuracy to reach, in (0, 1] (chance is 0.25).
-    seed : int
-        Seed of the new drawings.
-
-    Returns
-    -------
-    CheckResult
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``target`` is not a number in (0, 1].
     """
     target = check_scalar(target, "target", float, min_val=0.0, max_val=1.0, include_boundaries="right")
     labels = list(CATALOGUE_COLOURS)
@@ -148,7 +152,7 @@ def check_prompt_set(prompts: Mapping[str, Sequence[str]], embed_pictures: Calla
             return CheckResult(False, f"expected a non-empty list of prompt strings for {label!r}, got {texts!r}.")
     _, unseen = cd.split_by_combination(cd.all_scenes())
     def measure():
-        pictures = np.asarray(embed_pictures(cd.render_scenes(unseen, seed=seed)), dtype=np.float64)
+        pictures = np.asarray(embed_pictures(cd.render_scenes(unseen, seed=_PICTURE_SEED)), dtype=np.float64)
         yours, vectors = _catalogue_accuracy(prompts, pictures, unseen, embed_text)
         bare, _ = _catalogue_accuracy({label: [f"a photo of a {label}"] for label in labels}, pictures, unseen,
                                       embed_text)

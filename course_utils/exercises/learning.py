@@ -71,6 +71,15 @@ def check_training_step(fn: Callable) -> CheckResult:
                              "(forward, loss, zero_grad, backward, step).")
 
 
+def _kept_neighbours(order: np.ndarray) -> int:
+    """How many of the 8 × 8 grid's 112 pairs of side-by-side pixels are side by side after ``images[:, order]``."""
+    position = np.empty(64, dtype=int)
+    position[order] = np.arange(64)                     # where each input pixel lands
+    row, col = np.divmod(position.reshape(8, 8), 8)
+    pairs = [(row[:, :-1], col[:, :-1], row[:, 1:], col[:, 1:]), (row[:-1], col[:-1], row[1:], col[1:])]
+    return int(sum((np.abs(r1 - r2) + np.abs(c1 - c2) == 1).sum() for r1, c1, r2, c2 in pairs))
+
+
 def check_pixel_shuffle(fn: Callable) -> CheckResult:
     """Check ``fn(images, seed)``: one random permutation of the 64 pixel columns, the same for every image.
 
@@ -108,6 +117,11 @@ def check_pixel_shuffle(fn: Callable) -> CheckResult:
     if not np.array_equal(first, images[:, order]):
         return CheckResult(False, "the images are not all shuffled the same way: draw one permutation and "
                                   "apply it to every row (images[:, order]).")
+    kept = _kept_neighbours(order)
+    if kept > 28:
+        return CheckResult(False, f"{kept} of the 112 pairs of side-by-side pixels are still side by side "
+                                  "(a random order keeps about 6): a shift or another simple rule is not a "
+                                  "shuffle; draw the order with np.random.default_rng(seed).permutation(64).")
     if not np.array_equal(first, again) or np.array_equal(first, other):
         return CheckResult(False, "the order must come from the seed: the same seed gives the same order, "
                                   "another seed another.")

@@ -8,21 +8,33 @@ import numpy as np
 import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
-from course_utils.exercises.base import CheckResult, describe, number, raised
-from course_utils.validation import check_scalar
+from course_utils.exercises.base import CheckResult, describe, number, run_answer
+from course_utils.validation import check_choice, check_scalar
 from course_utils.visual_models.vit import patchify
 
 #: The deepest stack :func:`check_conv_depth` describes layer by layer; deeper answers are judged without listing sizes.
 _MAX_LISTED_LAYERS = 64
+#: Seconds one call of a learner's function may run before a check stops it.
+ANSWER_SECONDS = 60
 
 
-def _step(size: int, horizontal: bool) -> np.ndarray:
-    img = np.full((size, size), 0.2, dtype=np.float64)
-    if horizontal:
-        img[size // 2:, :] = 0.8   # dark above, bright below
-    else:
-        img[:, size // 2:] = 0.8   # dark on the left, bright on the right
-    return img
+#: Edge kinds: (how brightness rises across the edge as (down, right) steps, the edge at right angles to it,
+#: the lines along which the weights must add up to 0 for that other edge to give 0).
+_EDGES = {
+    "horizontal": ((1, 0), "vertical", "each column"),
+    "vertical": ((0, 1), "horizontal", "each row"),
+    "diagonal": ((1, 1), "antidiagonal", "each line running from top-left to bottom-right"),
+    "antidiagonal": ((1, -1), "diagonal", "each line running from top-right to bottom-left"),
+}
+_RISES = {"horizontal": "dark above, bright below", "vertical": "dark on the left, bright on the right",
+          "diagonal": "dark towards the top-left, bright towards the bottom-right",
+          "antidiagonal": "dark towards the top-right, bright towards the bottom-left"}
+
+
+def _step(size: int, down: int, right: int) -> np.ndarray:
+    """A grey image, 0.2 on one side of a straight edge and 0.8 on the side (down, right) points to."""
+    i, j = np.indices((size, size))
+    return np.where(down * i + right * j >= (down + right) * (size // 2), 0.8, 0.2)
 
 
 def _correlate(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -30,32 +42,27 @@ def _correlate(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def check_edge_kernel(kernel, direction: str = "horizontal") -> CheckResult:
-    """Check a 3 × 3 filter that fires on one kind of edge and nothing else.
+    """Check a 3 × 3 filter that fires on one kind of edge and not on the edge at right angles to it.
 
-    The filter is slid over three test images (as ``conv2d`` does, without
-    flipping): a flat grey image, an edge between a dark top and a bright
-    bottom, and an edge between a dark left and a bright right side.
+    The filter is slid over test images (as ``conv2d`` does, without
+    flipping): a flat grey image, a straight edge of the wanted kind and the
+    edge at right angles to it.
 
     Parameters
     ----------
     kernel : array_like, shape (3, 3)
-    direction : {"horizontal", "vertical"}
-        ``"horizontal"``: respond positively to dark-above-bright-below and
-        not to the vertical edge; ``"vertical"``: dark-left-bright-right.
+    direction : {"horizontal", "vertical", "diagonal", "antidiagonal"}
+        The edge to respond to positively: ``"horizontal"``, dark above and
+        bright below; ``"vertical"``, dark left and bright right;
+        ``"diagonal"``, dark towards the top-left and bright towards the
+        bottom-right; ``"antidiagonal"``, dark top-right, bright bottom-left.
 
     Returns
     -------
     CheckResult
         Never a pass for weights that are not finite or whose responses overflow.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``direction`` is not one of the two names.
     """
-    direction = check_scalar(direction, "direction", str)
-    if direction not in ("horizontal", "vertical"):
-        raise ValueError(f"expected direction 'horizontal' or 'vertical', got {direction!r}")
+    direction = check_choice(direction, "direction", tuple(_EDGES))
     try:
         k = np.asarray(kernel, dtype=np.float64)
     except (TypeError, ValueError):
@@ -68,11 +75,13 @@ def check_edge_kernel(kernel, direction: str = "horizontal") -> CheckResult:
     if scale == 0.0:
         return CheckResult(False, "every weight is 0, so the filter gives 0 everywhere, edges included; put "
                                   "negative weights on the dark side of the edge and positive ones on the bright side.")
-    wanted, other = _step(16, direction == "horizontal"), _step(16, direction != "horizontal")
+    (down, right), other_name, lines = _EDGES[direction]
+    wanted, other = _step(16, down, right), _step(16, -right, down)
     with np.errstate(over="ignore", invalid="ignore"):
         on_wanted, on_other = _correlate(wanted, k), _correlate(other, k)
+        on_reversed = _correlate(1.0 - wanted, k)              # the same edge, bright-to-dark
         on_flat = _correlate(np.full((16, 16), 0.5), k)
-    if not np.isfinite(scale) or not all(np.all(np.isfinite(r)) for r in (on_wanted, on_other, on_flat)):
+    if not np.isfinite(scale) or not all(np.all(np.isfinite(r)) for r in (on_wanted, on_other, on_reversed, on_flat)):
         return CheckResult(False, f"your weights are so large (largest |weight| {np.abs(k).max():.3g}) that the "
                                   "filter's outputs overflow to infinity or NaN; use weights of a sensible size, "
                                   "such as -2 to 2.")
@@ -87,18 +96,21 @@ def check_edge_kernel(kernel, direction: str = "horizontal") -> CheckResult:
         return CheckResult(False, f"on a flat grey image your filter gives {fmt(flat)} everywhere, because its "
                                   f"weights sum to {fmt(float(k.sum()))}: an edge detector must ignore flat "
                                   "areas, so make the weights sum to 0.")
-    other_name = "vertical" if direction == "horizontal" else "horizontal"
     if on <= tiny and -low > tiny:
-        return CheckResult(False, f"it fires negatively ({fmt(low)}) on the {direction} edge: it is looking for "
-                                  "bright-to-dark; flip its sign.")
-    along = "rows (top to bottom)" if direction == "horizontal" else "columns (left to right)"
+        return CheckResult(False, f"it fires negatively ({fmt(low)}) on the {direction} edge "
+                                  f"({_RISES[direction]}): it is looking for bright-to-dark; flip its sign.")
     if on <= tiny:
-        return CheckResult(False, f"it gives {fmt(on)} on the {direction} edge but {fmt(off)} on the "
-                                  f"{other_name} one: it should change along the {along}. Is it transposed?")
+        return CheckResult(False, f"it gives {fmt(on)} on the {direction} edge ({_RISES[direction]}) but "
+                                  f"{fmt(off)} on the {other_name} one. Is it turned by 90°?")
     if off > 0.1 * on:
         return CheckResult(False, f"it responds {fmt(off)} to the {other_name} edge, against {fmt(on)} to the "
-                                  f"{direction} one: its weights should change along the {along} only, with "
-                                  "equal rows across.")
+                                  f"{direction} one ({_RISES[direction]}): to ignore the {other_name} edge, the "
+                                  f"weights along {lines} of the kernel should add up to 0.")
+    if float(on_reversed.max()) > 0.5 * on:
+        return CheckResult(False, f"it also fires {fmt(float(on_reversed.max()))} beside the reversed edge "
+                                  f"(bright-to-dark), against {fmt(on)} on the {direction} one: it finds a line, not "
+                                  "which way the brightness changes; put the negative weights on one side of the "
+                                  "edge and the positive ones on the other.")
     return CheckResult(True, f"it gives {fmt(on)} on the {direction} edge, {fmt(off)} on the {other_name} one "
                              "and 0 on flat areas.")
 
@@ -124,30 +136,29 @@ def check_patchify(fn: Callable) -> CheckResult:
     for shape, p in cases:
         x = torch.rand(shape, generator=gen)
         want = patchify(x, p)
-        try:
-            got = fn(x.clone(), p)
-        except Exception as err:  # a learner's function may raise anything
-            return raised("patchify", err)
+        got, failed = run_answer("patchify", ANSWER_SECONDS, lambda: fn(x.clone(), p))
+        if failed is not None:
+            return failed
         got = _as_tokens(got, shape, p, tuple(want.shape))
         if isinstance(got, CheckResult):
             return got
         if tuple(got.shape) != tuple(want.shape):
             return CheckResult(False, f"for images of shape {shape} and patch size {p} expected tokens of shape "
                                       f"{tuple(want.shape)} (N, patches, C·p·p), got {tuple(got.shape)}.")
-        if torch.allclose(got.float(), want):
+        if torch.allclose(got, want):
             continue
         n, c, h, w = shape
         rows, cols = h // p, w // p
         channels_last = x.reshape(n, c, rows, p, cols, p).permute(0, 2, 4, 3, 5, 1).reshape(want.shape)
         column_major = x.reshape(n, c, rows, p, cols, p).permute(0, 4, 2, 1, 3, 5).reshape(want.shape)
-        if torch.allclose(got.float(), channels_last):
+        if torch.allclose(got, channels_last):
             detail = ("each token holds the right pixels, but in (p, p, C) order; flatten each patch channel by "
                       "channel, (C, p, p)")
-        elif torch.allclose(got.float(), column_major):
+        elif torch.allclose(got, column_major):
             detail = ("the tokens come column by column; they should go row by row: token 1 is the patch at row 0, "
                       "column 1")
         else:
-            bad = int((got.float() - want).abs().amax(dim=(0, 2)).argmax())
+            bad = int((got - want).abs().amax(dim=(0, 2)).argmax())
             detail = (f"token {bad} (patch row {bad // cols}, column {bad % cols}) does not hold that patch's pixels; "
                       "reshape to (N, C, H/p, p, W/p, p) and permute the patch-grid axes to the front")
         return CheckResult(False, f"shapes are right but the values are not, for images of shape {shape}: {detail}.")
@@ -201,9 +212,8 @@ def check_conv_depth(n_layers: int, target: int, kernel: int = 3, stride: int = 
     """Check the fewest stacked convolutions whose units see at least ``target`` × ``target`` pixels.
 
     Each layer adds ``(kernel − 1) × jump`` pixels, where the jump is the
-    product of the strides before it. The work is bounded whatever the
-    numbers: the answer is compared with the fewest layers, computed in
-    closed form, never by building the stack.
+    product of the strides before it. The fewest layers are computed in
+    closed form, never by building the stack, so any number is answered at once.
 
     Parameters
     ----------
@@ -217,11 +227,6 @@ def check_conv_depth(n_layers: int, target: int, kernel: int = 3, stride: int = 
     Returns
     -------
     CheckResult
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``target``, ``kernel`` or ``stride`` is not a positive whole number.
     """
     target = check_scalar(target, "target", int, min_val=1)
     kernel = check_scalar(kernel, "kernel", int, min_val=1)

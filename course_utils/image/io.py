@@ -3,27 +3,14 @@
 Every image encoder in :mod:`course_utils.image.registry` goes through
 :func:`to_rgb_image` first, so the rules for odd inputs live in one place:
 
-==========================  ===================================================
-input                       what happens
-==========================  ===================================================
-RGB ``PIL.Image``           used as is
-grayscale / palette / CMYK  converted to RGB (gray is copied to all 3 channels)
-RGBA, LA, transparent P     composited onto a white background, as a viewer
-                            shows it (transparent pixels' colours are often
-                            garbage)
-16-bit (``I;16``, ``I``)    scaled to 8 bits (65535 → 255), not clipped, and
-/ uint16                    never guessed from the values
-uint8 array (H, W[, 1|3|4]) as above by channel count
-float array                 must lie in [0, 1]; scaled by 255
-other integer arrays        accepted when every value is in 0‥255
-path (str or Path)          opened with PIL; a missing, empty, corrupt or
-                            too-large file raises one clear error, and so
-                            does a URL (nothing is downloaded)
-EXIF orientation            applied (files and PIL images), so a phone photo
-                            is embedded upright, as a viewer shows it
-anything else               ``ValueError`` / ``TypeError`` saying what was
-                            received and what is expected
-==========================  ===================================================
+- an RGB ``PIL.Image`` is used as is; grayscale, palette and CMYK are converted to RGB;
+- RGBA, LA and transparent P are composited onto white, as a viewer shows them;
+- 16-bit images (``I;16``, ``I``, uint16) are scaled to 8 bits (65535 → 255), never guessed from the values;
+- arrays ``(H, W[, 1|3|4])``: uint8 as above, floats must lie in [0, 1] (scaled by 255), other integers in 0‥255;
+- a path is opened with PIL; a missing, empty, corrupt or too-large file raises one clear error, and so
+  does a URL (nothing is downloaded);
+- EXIF orientation is applied, so a phone photo is embedded upright, as a viewer shows it;
+- anything else raises a ``ValueError`` / ``TypeError`` saying what was received and what is expected.
 """
 
 from __future__ import annotations
@@ -47,13 +34,12 @@ _URL = re.compile(r"^(?:https?|ftp|s3|gs|file|data):/?", re.IGNORECASE)
 #: EXIF tag 0x0112: how the camera was held; 1 means "as stored".
 _EXIF_ORIENTATION = 0x0112
 
-
 #: The ISO base-media "brands" of HEIC/HEIF photos (bytes 8-12 of the file, after "ftyp").
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avci"}
 
 
 def load_image(path: str | PathLike) -> Image.Image:
-    """Open an image file and return it as an RGB ``PIL.Image``.
+    """Open an image file and return it as an RGB ``PIL.Image``, upright as viewers show it (EXIF orientation).
 
     Parameters
     ----------
@@ -71,13 +57,7 @@ def load_image(path: str | PathLike) -> Image.Image:
         If the file does not exist.
     ValueError
         If ``path`` is a URL (nothing is downloaded), or the file is empty,
-        not a readable image, or larger than PIL's decompression-bomb limit
-        (``PIL.Image.MAX_IMAGE_PIXELS``).
-
-    Notes
-    -----
-    A camera's EXIF orientation tag is applied, so a photo taken with the
-    phone held upright comes out upright, as image viewers show it.
+        not a readable image, or larger than PIL's decompression-bomb limit.
 
     Examples
     --------
@@ -164,61 +144,8 @@ def _flatten_alpha(img: Image.Image) -> Image.Image:
     return Image.alpha_composite(background, rgba).convert("RGB")
 
 
-def upright(image: Image.Image) -> Image.Image:
-    """Apply a photo's EXIF orientation tag, as image viewers do.
-
-    Phones store pixels as the sensor saw them and record how the phone was
-    held in the EXIF tag ``Orientation``; viewers rotate the picture on
-    screen. Without this step a portrait photo reaches the model on its side.
-
-    Parameters
-    ----------
-    image : PIL.Image.Image
-
-    Returns
-    -------
-    PIL.Image.Image
-        ``image`` itself when it has no orientation tag (or tag 1), else a
-        rotated or mirrored copy with the tag removed (so applying it twice
-        is harmless).
-
-    Examples
-    --------
-    >>> img = Image.new("RGB", (4, 2))
-    >>> img.getexif()[0x0112] = 6           # "rotate 90° clockwise to view"
-    >>> upright(img).size
-    (2, 4)
-    """
-    check_scalar(image, "image", Image.Image)
-    try:
-        orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
-    except (OSError, ValueError, SyntaxError, struct.error):  # a malformed EXIF block: keep the pixels as stored
-        return image
-    if orientation in (1, None):
-        return image
-    return ImageOps.exif_transpose(image)
-
-
 def to_rgb_image(image: ImageLike) -> Image.Image:
-    """Return ``image`` as an 8-bit RGB ``PIL.Image`` (see the module table).
-
-    Parameters
-    ----------
-    image : PIL.Image, numpy.ndarray, str or Path
-        One image.
-
-    Returns
-    -------
-    PIL.Image.Image
-        Mode ``"RGB"``.
-
-    Raises
-    ------
-    TypeError
-        If ``image`` is not an image, an array or a path.
-    ValueError
-        If the array has the wrong shape or value range, or the file is
-        unreadable.
+    """Return one image (PIL image, array or path) as an 8-bit RGB ``PIL.Image``; see the module table.
 
     Examples
     --------
@@ -231,7 +158,12 @@ def to_rgb_image(image: ImageLike) -> Image.Image:
     if isinstance(image, Image.Image):
         if image.width == 0 or image.height == 0:
             raise ValueError(f"expected a non-empty image, got size {image.size}")
-        image = upright(image)
+        try:  # EXIF orientation: phones store pixels as the sensor saw them and record how the phone was held
+            turned = image.getexif().get(_EXIF_ORIENTATION, 1) not in (1, None)
+        except (OSError, ValueError, SyntaxError, struct.error):  # a malformed EXIF block: keep the pixels as stored
+            turned = False
+        if turned:
+            image = ImageOps.exif_transpose(image)
         mode = image.mode
         if mode == "RGB":
             return image
@@ -250,6 +182,4 @@ def to_rgb_image(image: ImageLike) -> Image.Image:
         return image.convert("RGB")
     if isinstance(image, np.ndarray):
         return _rgb_from_array(image)
-    raise TypeError(
-        f"expected a PIL image, a numpy array or a file path, got {type(image).__name__}"
-    )
+    raise TypeError(f"expected a PIL image, a numpy array or a file path, got {type(image).__name__}")

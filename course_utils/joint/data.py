@@ -1,36 +1,9 @@
 """Captioned data made by code, for the joint-embedding chapter (5.6).
 
-A contrastive model learns from matching pairs: a picture and its caption, a
-sound and its description. Here both halves of every pair come from the same
-attributes, so every caption is true by construction:
-
-=============================  =================================================
-function                       what it makes
-=============================  =================================================
-:func:`all_scenes`             every combination of shape, colour, size,
-                               position and background (288 scenes)
-:func:`split_by_combination`   seen / unseen scenes: some colour–shape pairs
-                               (e.g. green triangles) never reach training
-:func:`render_scene`           one scene as a small RGB picture
-:func:`caption_scene`          one caption of a scene, from paraphrase templates
-:func:`all_sounds`             instrument, register, tempo and loudness
-                               combinations, plus three noises
-:func:`render_sound`           one sound as a mono waveform (course_utils.audio.sounds)
-:func:`caption_sound`          one caption of a sound
-:func:`direction_clip`         a square sliding left, right, up or down
-:func:`caption_clip`           one caption of such a clip
-=============================  =================================================
-
-Everything is deterministic: functions that draw random jitter take a
-``seed`` and build their own generator from it.
-
-Examples
---------
->>> scene = Scene("circle", "red", "small", "left", "plain")
->>> caption_scene(scene, template=0)
-'a small red circle on the left, on plain grey'
->>> render_scene(scene, seed=0).shape
-(64, 64, 3)
+Both halves of every pair (a picture and its caption, a sound and its description, a clip and its caption) come
+from the same attributes, so every caption is true by construction. :func:`split_by_combination` and
+:data:`HELD_OUT_SOUNDS` keep some combinations (green triangles, the high trumpet) out of training. Functions
+that draw random jitter take a ``seed`` and build their own generator from it.
 """
 
 from __future__ import annotations
@@ -44,14 +17,14 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from course_utils.audio import sounds
-from course_utils.validation import check_choice, check_scalar
+from course_utils.validation import check_array, check_choice, check_scalar
 from course_utils.video.clips import moving_square
 
 __all__ = [
     "SHAPES", "COLOURS", "SIZES", "POSITIONS", "BACKGROUNDS", "HELD_OUT_PAIRS", "SCENE_TEMPLATES",
     "Scene", "all_scenes", "split_by_combination", "render_scene", "render_scenes", "caption_scene",
     "INSTRUMENTS", "NOISES", "REGISTERS", "TEMPOS", "LOUDNESSES", "HELD_OUT_SOUNDS", "SOUND_TEMPLATES",
-    "Sound", "all_sounds", "render_sound", "caption_sound",
+    "Sound", "all_sounds", "render_sound", "caption_sound", "mean_pool",
     "DIRECTIONS", "CLIP_TEMPLATES", "direction_clip", "caption_clip",
 ]
 
@@ -69,14 +42,9 @@ _PLACE = {"left": "on the left", "centre": "in the centre", "right": "on the rig
 _SIDE = {"left": "left side", "centre": "centre", "right": "right side"}
 _GROUND = {"plain": "plain grey", "brick": "brick", "grass": "grass"}
 #: Paraphrases of a scene's caption; template 0 names all five attributes.
-SCENE_TEMPLATES = (
-    "a {size} {colour} {shape} {place}, on {ground}",
-    "{colour} {shape}, {side}",
-    "a {colour} {shape}",
-    "a {size} {shape} that is {colour}",
-    "{size} {colour} {shape} over {ground}",
-    "there is a {colour} {shape} {place}",
-)
+SCENE_TEMPLATES = ("a {size} {colour} {shape} {place}, on {ground}", "{colour} {shape}, {side}", "a {colour} {shape}",
+                   "a {size} {shape} that is {colour}", "{size} {colour} {shape} over {ground}",
+                   "there is a {colour} {shape} {place}")
 
 
 @dataclass(frozen=True)
@@ -92,8 +60,7 @@ class Scene:
     def __post_init__(self):
         for name, allowed in (("shape", SHAPES), ("colour", COLOURS), ("size", SIZES),
                               ("position", POSITIONS), ("background", BACKGROUNDS)):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"expected {name} as one of {tuple(allowed)}, got {getattr(self, name)!r}")
+            check_choice(getattr(self, name), name, allowed)
 
 
 def all_scenes() -> list[Scene]:
@@ -107,9 +74,8 @@ def all_scenes() -> list[Scene]:
     return [Scene(*combo) for combo in itertools.product(SHAPES, COLOURS, SIZES, POSITIONS, BACKGROUNDS)]
 
 
-def split_by_combination(
-    scenes: Sequence[Scene], held_out: Sequence[tuple[str, str]] = HELD_OUT_PAIRS
-) -> tuple[list[Scene], list[Scene]]:
+def split_by_combination(scenes: Sequence[Scene], held_out: Sequence[tuple[str, str]] = HELD_OUT_PAIRS,
+                         ) -> tuple[list[Scene], list[Scene]]:
     """Split scenes into seen and unseen by their (colour, shape) pair.
 
     Parameters
@@ -133,11 +99,10 @@ def split_by_combination(
         raise ValueError("expected at least one scene and one held-out pair, got an empty list")
     if not all(isinstance(s, Scene) for s in scenes):
         raise TypeError(f"expected scenes as a list of Scene, got {scenes!r:.60}")
-    pairs = set()
     for pair in held_out:
         if not (isinstance(pair, tuple) and len(pair) == 2 and pair[0] in COLOURS and pair[1] in SHAPES):
             raise ValueError(f"expected held_out as (colour, shape) pairs such as ('green', 'triangle'), got {pair!r}")
-        pairs.add(pair)
+    pairs = set(held_out)
     unseen = [s for s in scenes if (s.colour, s.shape) in pairs]
     seen = [s for s in scenes if (s.colour, s.shape) not in pairs]
     return seen, unseen
@@ -166,9 +131,8 @@ def _outline(shape: str, cx: float, cy: float, r: float) -> list[tuple[float, fl
 def render_scene(scene: Scene, size: int = 64, seed: int = 0) -> np.ndarray:
     """Draw one scene as an RGB picture, with a little random jitter.
 
-    The shape's position, size and colour, and the patch of texture behind
-    it, vary with ``seed``, so two renderings of one scene are different
-    pictures with the same caption.
+    The shape's position, size and colour, and the patch of texture behind it, vary with ``seed``, so two
+    renderings of one scene are different pictures with the same caption.
 
     Parameters
     ----------
@@ -181,13 +145,6 @@ def render_scene(scene: Scene, size: int = 64, seed: int = 0) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (size, size, 3), uint8
-
-    Raises
-    ------
-    TypeError
-        If ``scene`` is not a :class:`Scene`.
-    ValueError
-        If ``size`` is below 32 or ``seed`` is negative.
 
     Examples
     --------
@@ -235,11 +192,6 @@ def render_scenes(scenes: Sequence[Scene], size: int = 64, seed: int = 0) -> np.
     -------
     numpy.ndarray, shape (len(scenes), size, size, 3), uint8
 
-    Raises
-    ------
-    ValueError
-        If ``scenes`` is empty.
-
     Examples
     --------
     >>> render_scenes(all_scenes()[:3], size=32, seed=1).shape
@@ -259,10 +211,6 @@ def caption_scene(scene: Scene, template: int = 0) -> str:
     scene : Scene
     template : int
         Index into :data:`SCENE_TEMPLATES` (0 names all five attributes).
-
-    Returns
-    -------
-    str
 
     Examples
     --------
@@ -287,13 +235,8 @@ LOUDNESSES = {"quiet": 0.08, "loud": 0.8}    # peak amplitude
 #: Instrument–register pairs that never appear in training.
 HELD_OUT_SOUNDS = (("trumpet", "high"), ("flute", "low"))
 #: Paraphrases of an instrument's caption; template 0 names all four attributes.
-SOUND_TEMPLATES = (
-    "a {loudness} {tempo} {register} {source} phrase",
-    "a {register} {source}",
-    "{source}, {tempo}",
-    "a {tempo} {register} {source}",
-    "{loudness} {source} melody",
-)
+SOUND_TEMPLATES = ("a {loudness} {tempo} {register} {source} phrase", "a {register} {source}", "{source}, {tempo}",
+                   "a {tempo} {register} {source}", "{loudness} {source} melody")
 _NOISE_TEMPLATES = ("{loudness} {source}", "{source}", "{source}", "{source}", "a {loudness} hiss of {source}")
 _RHYTHM = (1.0, 1.0, 1.0, 1.0, 0.5, 0.5)   # six notes, five beats: a phrase's length depends on its tempo only
 _SCALE = ("F4", "G4", "A4", "Bb4", "C5", "D5", "E5", "F5")
@@ -309,16 +252,14 @@ class Sound:
     loudness: str
 
     def __post_init__(self):
-        if self.source not in INSTRUMENTS and self.source not in NOISES:
-            raise ValueError(f"expected source as one of {tuple(INSTRUMENTS) + NOISES}, got {self.source!r}")
-        pitched = self.source in INSTRUMENTS
+        check_choice(self.source, "source", tuple(INSTRUMENTS) + NOISES)
         for name, allowed in (("register", REGISTERS), ("tempo", TEMPOS)):
             value = getattr(self, name)
-            if (value not in allowed) if pitched else (value is not None):
-                expected = f"one of {tuple(allowed)}" if pitched else "None for a noise"
-                raise ValueError(f"expected {name} as {expected}, got {value!r}")
-        if self.loudness not in LOUDNESSES:
-            raise ValueError(f"expected loudness as one of {tuple(LOUDNESSES)}, got {self.loudness!r}")
+            if self.source in INSTRUMENTS:
+                check_choice(value, name, allowed)
+            elif value is not None:
+                raise ValueError(f"expected {name} as None for a noise, got {value!r}")
+        check_choice(self.loudness, "loudness", LOUDNESSES)
 
     @property
     def held_out(self) -> bool:
@@ -353,11 +294,6 @@ def render_sound(sound: Sound, sr: int = sounds.DEFAULT_SR, seed: int = 0) -> np
     -------
     numpy.ndarray of float32, peak amplitude set by ``sound.loudness``
 
-    Raises
-    ------
-    TypeError
-        If ``sound`` is not a :class:`Sound`.
-
     Examples
     --------
     >>> y = render_sound(Sound("clarinet", "low", "fast", "quiet"), seed=1)
@@ -387,10 +323,6 @@ def caption_sound(sound: Sound, template: int = 0) -> str:
     template : int
         Index into :data:`SOUND_TEMPLATES` (0 names all four attributes of an instrument).
 
-    Returns
-    -------
-    str
-
     Examples
     --------
     >>> caption_sound(Sound("flute", "high", "slow", "quiet"), template=1)
@@ -414,8 +346,8 @@ CLIP_TEMPLATES = ("a {colour} square moving {direction}", "a square moving {dire
 def direction_clip(colour: str, direction: str, n_frames: int = 8, size: int = 64, seed: int = 0) -> np.ndarray:
     """A coloured square sliding in one direction (course_utils.video.clips.moving_square) on a jittered grey.
 
-    The grey of the background and the side of the square vary with
-    ``seed``; with the same seed, ``"left"`` is ``"right"`` played backwards.
+    The grey of the background and the side of the square vary with ``seed``; with the same seed,
+    ``"left"`` is ``"right"`` played backwards.
 
     Parameters
     ----------
@@ -424,20 +356,13 @@ def direction_clip(colour: str, direction: str, n_frames: int = 8, size: int = 6
     n_frames : int
         Frames in the clip (at least 2).
     size : int
-        Width and height of a frame in pixels.
+        Width and height of a frame in pixels (at least 8).
     seed : int
         Seed of the background grey and the square's size.
 
     Returns
     -------
     numpy.ndarray, shape (n_frames, size, size, 3), uint8
-
-    Raises
-    ------
-    TypeError
-        If ``colour`` is not a string or a count is not an integer.
-    ValueError
-        On an unknown colour or direction, or a frame smaller than 8 pixels.
 
     Examples
     --------
@@ -463,10 +388,6 @@ def caption_clip(colour: str, direction: str, template: int = 0) -> str:
     template : int
         Index into :data:`CLIP_TEMPLATES` (0 names colour and direction).
 
-    Returns
-    -------
-    str
-
     Examples
     --------
     >>> caption_clip("red", "left")
@@ -476,3 +397,19 @@ def caption_clip(colour: str, direction: str, template: int = 0) -> str:
     check_choice(colour, "colour", COLOURS)
     check_choice(direction, "direction", DIRECTIONS)
     return CLIP_TEMPLATES[template].format(colour=colour, direction=direction)
+
+
+def mean_pool(frame_embeddings: np.ndarray) -> np.ndarray:
+    """The mean of each clip's frame embeddings, ``(clips, frames, D) -> (clips, D)``.
+
+    Each dimension is sorted over time before the mean: a floating-point sum depends on its order, and sorted
+    values make a clip and its reverse get bit-for-bit the same vector, on every machine.
+
+    Examples
+    --------
+    >>> e = np.random.default_rng(0).normal(size=(1, 8, 4))
+    >>> bool(np.array_equal(mean_pool(e), mean_pool(e[:, ::-1])))
+    True
+    """
+    e = check_array(frame_embeddings, "frame_embeddings", ndim=3, shape="(clips, frames, D)")
+    return np.sort(e, axis=1).mean(axis=1)

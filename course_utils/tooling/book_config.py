@@ -1,10 +1,8 @@
 """Reading ``book.yml``, the course's table of contents.
 
-Every tool of the course (``course run``, ``course book``, ``course student``,
-``course notebooks``) reads the chapter list through :func:`load_book`, which
-checks the whole file before anything runs: a malformed entry is one
-:class:`BookConfigError` naming the file, the entry and what to fix, never a
-traceback from deep inside YAML or JSON.
+Every ``course`` command reads the chapter list through :func:`load_book`, which checks the whole
+file before anything runs: a malformed entry is one :class:`BookConfigError` naming the file, the
+entry and what to fix, never a traceback from deep inside YAML or JSON.
 """
 
 from __future__ import annotations
@@ -21,36 +19,15 @@ import yaml
 from course_utils.errors import BookConfigError, CourseFileMissingError, UnknownChapterError
 from course_utils.validation import check_scalar
 
-__all__ = [
-    "Chapter",
-    "find_repo_root",
-    "repo_root",
-    "load_book",
-    "chapters",
-    "select_chapters",
-]
-
 #: An example of a chapter entry, quoted in the error messages.
 _EXAMPLE_NOTEBOOK = "notebooks/05_1_image_embeddings.ipynb"
 
 
-def find_repo_root(start: str | Path | None = None) -> Path:
-    """The checkout the ``course`` command works on: the folder that holds ``book.yml``.
+def repo_root() -> Path:
+    """The checkout the ``course`` command works on: the folder that holds ``book.yml``, looked up now.
 
-    Looked for in this order: ``$COURSE_ROOT``; ``start`` (default: the current
-    folder) and each folder above it; the checkout this package was installed
-    from (an editable install). So ``course`` works from any folder of a
-    checkout, whether the package is installed editable or not.
-
-    Parameters
-    ----------
-    start : str or Path, optional
-        Where to start looking; defaults to the current folder.
-
-    Returns
-    -------
-    Path
-        The folder that holds ``book.yml``, resolved.
+    Looked for in ``$COURSE_ROOT``; else the current folder and each folder above it; else the
+    checkout this package was installed from (an editable install).
 
     Raises
     ------
@@ -65,25 +42,19 @@ def find_repo_root(start: str | Path | None = None) -> Path:
                 f"COURSE_ROOT is {env!r} but there is no book.yml there; point it at the course checkout or unset it"
             )
         return root
-    here = Path(start).resolve() if start is not None else Path.cwd().resolve()
-    for folder in (here, *here.parents):
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents, Path(__file__).resolve().parents[2]):
         if (folder / "book.yml").is_file():
             return folder
-    installed = Path(__file__).resolve().parents[2]
-    if (installed / "book.yml").is_file():
-        return installed
     raise CourseFileMissingError(
         f"no book.yml in {here} or any folder above it; run `course` inside the course checkout or set COURSE_ROOT"
     )
 
 
-def repo_root() -> Path:
-    """The checkout the course runs from, looked up now (see :func:`find_repo_root`).
-
-    The tooling calls this when a command runs, not when it is imported, so a
-    change of folder or of ``$COURSE_ROOT`` takes effect.
-    """
-    return find_repo_root()
+def shown_path(path: str | Path, root: Path) -> str:
+    """``path`` relative to the checkout ``root`` when it lies inside it, else in full."""
+    path = Path(path).resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 @dataclass(frozen=True)
@@ -206,11 +177,9 @@ def _chapter(entry: object, number: int, path: Path) -> Chapter:
 def load_book(path: str | Path | None = None) -> dict:
     """Read ``book.yml`` and return it as a dict with a validated ``chapters`` list.
 
-    Every entry must be a mapping with an ``id`` (text, such as ``"5.1"``), a
-    ``title`` and a ``notebook`` (an ``.ipynb`` file inside the folder of
-    ``book.yml`` that exists and holds a notebook); ``run_time_minutes`` (a
-    number ≥ 0), ``objectives`` (a list of sentences) and ``book_map`` (book
-    element → list of notebook cell ids) are optional. Ids must be unique.
+    Every entry needs a unique ``id`` (text, such as ``"5.1"``), a ``title`` and a ``notebook``
+    (an ``.ipynb`` file inside the folder of ``book.yml``); ``run_time_minutes``, ``objectives``
+    and ``book_map`` (book element → notebook cell ids) are optional.
 
     Parameters
     ----------
@@ -227,8 +196,7 @@ def load_book(path: str | Path | None = None) -> dict:
     CourseFileMissingError
         If the file, or a notebook it names, does not exist (a ``FileNotFoundError``).
     BookConfigError
-        If the file is not valid YAML or an entry is malformed (a ``ValueError``), one
-        sentence naming the file, the entry and what to fix.
+        If the file is not valid YAML or an entry is malformed (a ``ValueError``).
 
     Examples
     --------
@@ -240,8 +208,7 @@ def load_book(path: str | Path | None = None) -> dict:
         raise CourseFileMissingError(f"book.yml not found at {path}; run the course inside its checkout "
                                      "or set COURSE_ROOT")
     data = _read_yaml(path)
-    if data is None:
-        data = {}
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise BookConfigError(f"{path} must be a mapping at the top level (title: ..., chapters: ...), got "
                               f"{_kind(data)}; put the chapter entries under a 'chapters:' key")
@@ -268,17 +235,6 @@ def chapters(path: str | Path | None = None) -> list[Chapter]:
 
 def select_chapters(available: Iterable[Chapter], ids: Iterable[str] | None) -> list[Chapter]:
     """The chapters whose ids are in ``ids``, in book order; every chapter when ``ids`` is empty.
-
-    Parameters
-    ----------
-    available : iterable of Chapter
-        The book's chapters, e.g. :func:`chapters`.
-    ids : iterable of str, optional
-        Chapter ids such as ``"5.1"``.
-
-    Returns
-    -------
-    list of Chapter
 
     Raises
     ------

@@ -1,22 +1,12 @@
 """The map from the book chapter to the course: which notebook cells reproduce each element of the book.
 
-Every chapter entry of ``book.yml`` may carry a ``book_map``: book element → the ids of the
-notebook cells that reproduce it (nbformat cell ids, which survive re-execution and edits)::
-
-    - id: "5.1"
-      notebook: notebooks/05_1_image_embeddings.ipynb
-      book_map:
-        "Figure 5.2": [book-figure-5-2]
-        "Listing: get_image_embedding": [book-listing-get-image-embedding, book-check-listing-equals-helper]
-
-:data:`BOOK_ELEMENTS` is the list of the book's elements, written from the chapter's text
-(``tests/test_book_map.py`` cross-checks it against the text when the text is present).
-:func:`map_problems` says which element has no cell, and which mapped cell is gone.
+Each chapter entry of ``book.yml`` may carry a ``book_map``: book element → ids of the notebook cells
+that reproduce it (nbformat cell ids, which survive re-execution), e.g.
+``"Figure 5.2": [book-figure-5-2]``. :func:`map_problems` says which element of :data:`BOOK_ELEMENTS`
+has no cell, and which mapped cell is gone.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import nbformat
 
@@ -78,43 +68,26 @@ BOOK_ELEMENTS: tuple[str, ...] = (
 )
 
 
-def cell_ids(notebook: str | Path) -> set[str]:
-    """The ids of a notebook's cells."""
-    nb = nbformat.read(Path(notebook), as_version=4)
-    return {cell.get("id") for cell in nb.cells if cell.get("id")}
-
-
-def map_problems(chapters: list[Chapter], elements: tuple[str, ...] = BOOK_ELEMENTS) -> list[str]:
+def map_problems(chapters: list[Chapter]) -> list[str]:
     """What is wrong with the book map, one sentence per problem; an empty list when it is complete.
 
-    Parameters
-    ----------
-    chapters : list of Chapter
-        ``book.yml``'s chapters, each with its ``book_map``.
-    elements : tuple of str
-        The book elements that must each be mapped to at least one cell.
-
-    Returns
-    -------
-    list of str
-        An element with no cell, an element mapped that the book does not have, or a cell id that
-        is not in the chapter's notebook. An element may be mapped by several chapters (5.6 Looking
-        Ahead is answered at the end of 5.4 and by the joint-embeddings chapter).
+    An element of :data:`BOOK_ELEMENTS` with no cell, an element mapped that the book does not have,
+    or a cell id that is not in the chapter's notebook. An element may be mapped by several chapters.
     """
     problems = []
     mapped: set[str] = set()
     for chapter in chapters:
-        ids = cell_ids(chapter.notebook) if chapter.notebook.is_file() else set()
+        ids = {cell.get("id") for cell in nbformat.read(chapter.notebook, as_version=4).cells}
         for element, cells in chapter.book_map.items():
             mapped.add(element)
-            if element not in elements:
+            if element not in BOOK_ELEMENTS:
                 problems.append(f"chapter {chapter.id} maps {element!r}, which is not an element of the book")
             if not cells:
                 problems.append(f"{element!r} (chapter {chapter.id}) lists no cell")
             for cell in cells:
                 if cell not in ids:
                     problems.append(f"{element!r}: cell {cell!r} is not in {chapter.notebook.name}")
-    for element in elements:
+    for element in BOOK_ELEMENTS:
         if element not in mapped:
             problems.append(f"{element!r} has no cell in any chapter's book_map")
     return problems

@@ -6,9 +6,19 @@
     course prefetch                           download the book's optional assets while online
     course book                               build the HTML book into _build/html, offline (make book);
                                               needs the book extra: pip install '.[book]'
-    course student [--out DIR] [--force]      write student copies (solutions stubbed), by default
+    course student [--out DIR] [--force | --keep-edited]
+                                              write student copies (solutions stubbed), by default
                                               into _build/student/ (make student); refuses to overwrite
-                                              a copy edited since (--force does) or the chapter notebooks
+                                              a copy edited since (--force does; --keep-edited keeps it
+                                              and writes the others, as make lab does) or the chapter
+                                              notebooks
+    course workshop-check [--no-execute] [--no-book-assets]
+                                              the instructor's dry run: versions against the constraints,
+                                              assets, every chapter executed and timed, student copies,
+                                              disk and memory; prints READY (exit 0) or what to fix (1)
+    course wheelhouse [--out DIR] [--platform P] [--python 3.X]
+                                              download every wheel the course needs for a room without
+                                              internet (make wheelhouse; make course WHEELHOUSE=DIR)
 
 It works from any folder of the checkout (or set COURSE_ROOT). A mistake in
 book.yml, an unknown chapter id or a folder that cannot be written is printed
@@ -24,28 +34,19 @@ import sys
 from pathlib import Path
 
 from course_utils.errors import BookBuildError, CourseError
-from course_utils.tooling.book_config import chapters, repo_root, select_chapters
+from course_utils.tooling.book_config import chapters, repo_root, select_chapters, shown_path
 
-# Each command imports what it needs when it runs, the one reason for an import inside a function here:
-# `course --help` and `course notebooks` must start in well under a second, without torch, librosa,
-# nbclient or Sphinx, and `course book` must say which extra it needs instead of failing on import.
+# Each command imports what it needs when it runs: `course --help` and `course notebooks` must start
+# without torch, librosa, nbclient or Sphinx, and `course book` must name the extra it needs.
 
 #: The exit status for a usage or set-up mistake (argparse uses the same).
 USAGE_ERROR = 2
-#: The exit status after Ctrl-C (128 + SIGINT), as a shell reports it.
-INTERRUPTED = 130
-#: What ``course book`` needs beyond a plain ``pip install .``.
-BOOK_EXTRA = "course book needs Jupyter Book 1.x, which a plain install leaves out: pip install '.[book]'"
-
-
-def _shown(path: Path, root: Path) -> Path:
-    return path.relative_to(root) if path.is_relative_to(root) else path
 
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
     root = repo_root()
     for chapter in select_chapters(chapters(root / "book.yml"), args.chapter):
-        print(_shown(chapter.notebook, root))
+        print(shown_path(chapter.notebook, root))
     return 0
 
 
@@ -60,7 +61,8 @@ def cmd_book(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as err:
         if (err.name or "").split(".")[0] not in ("jupyter_book", "sphinx"):
             raise
-        raise CourseError(BOOK_EXTRA) from None
+        raise CourseError("course book needs Jupyter Book 1.x, which a plain install leaves out: "
+                          "pip install '.[book]'") from None
     try:
         index = build_book()
     except BookBuildError as err:  # the book has problems (exit 1), not the set-up (exit 2)
@@ -73,19 +75,33 @@ def cmd_book(args: argparse.Namespace) -> int:
 def cmd_student(args: argparse.Namespace) -> int:
     from course_utils.tooling.student import write_student_copies
     root = repo_root()
-    for path in write_student_copies(args.out, book_yml=root / "book.yml", force=args.force):
-        print(_shown(path.resolve(), root))
+    written = write_student_copies(args.out, force=args.force, keep_edited=args.keep_edited)
+    for path in written:
+        print(shown_path(path, root))
+    if args.keep_edited:
+        out = Path(args.out) if args.out is not None else root / "_build" / "student"
+        for chapter in chapters(root / "book.yml"):
+            if out / chapter.notebook.name not in written:
+                print(f"{shown_path(out / chapter.notebook.name, root)}: kept as you left it (it differs "
+                      "from what course student wrote there)")
     return 0
 
 
-def cmd_doctor(args: argparse.Namespace) -> int:
-    from course_utils.tooling.doctor import doctor
-    return doctor()
+def cmd_doctor(args: argparse.Namespace) -> int:  # course doctor and course prefetch
+    from course_utils.tooling import doctor
+    return doctor.prefetch() if args.command == "prefetch" else doctor.doctor()
 
 
-def cmd_prefetch(args: argparse.Namespace) -> int:
-    from course_utils.tooling.doctor import prefetch
-    return prefetch()
+def cmd_workshop_check(args: argparse.Namespace) -> int:
+    from course_utils.tooling.runner import DEFAULT_CELL_TIMEOUT
+    from course_utils.tooling.workshop import workshop_check
+    return workshop_check(execute=not args.no_execute, book_assets=not args.no_book_assets,
+                          timeout=args.timeout or DEFAULT_CELL_TIMEOUT)
+
+
+def cmd_wheelhouse(args: argparse.Namespace) -> int:
+    from course_utils.tooling.wheelhouse import build_wheelhouse
+    return build_wheelhouse(args.out, args.platform or ["this"], args.python)
 
 
 def _positive_int(text: str) -> int:
@@ -99,7 +115,6 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``course`` command's argument parser."""
     parser = argparse.ArgumentParser(prog="course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,31 +128,38 @@ def build_parser() -> argparse.ArgumentParser:
     notebooks.add_argument("--chapter", action="append", metavar="ID", help="only this chapter (repeatable)")
     notebooks.set_defaults(func=cmd_notebooks)
     sub.add_parser("doctor", help="versions, device, caches and assets").set_defaults(func=cmd_doctor)
-    sub.add_parser("prefetch", help="download the book's optional assets (online)").set_defaults(func=cmd_prefetch)
+    sub.add_parser("prefetch", help="download the book's optional assets (online)").set_defaults(func=cmd_doctor)
     sub.add_parser("book", help="build the HTML book into _build/html (offline)").set_defaults(func=cmd_book)
     student = sub.add_parser("student", help="write student copies of the notebooks (default _build/student/)")
     # Text, not Path: Path("") would turn an empty --out into the current folder.
     student.add_argument("--out", metavar="DIR", help="write the copies here instead of _build/student/")
-    student.add_argument("--force", action="store_true",
-                         help="overwrite copies edited since course student wrote them (their changes are lost)")
+    mode = student.add_mutually_exclusive_group()
+    mode.add_argument("--force", action="store_true",
+                      help="overwrite copies edited since course student wrote them (their changes are lost)")
+    mode.add_argument("--keep-edited", action="store_true",
+                      help="keep copies edited since course student wrote them, and write the others (make lab)")
     student.set_defaults(func=cmd_student)
+    check = sub.add_parser("workshop-check", help="the instructor's dry run: READY, or the list of what to fix")
+    check.add_argument("--no-execute", action="store_true", help="skip executing the chapters (a quick check)")
+    check.add_argument("--no-book-assets", action="store_true",
+                       help="note, not fail, missing book assets (the room runs on the offline fallbacks)")
+    check.add_argument("--timeout", type=_positive_int, metavar="S", help="seconds one cell may run (default 900)")
+    check.set_defaults(func=cmd_workshop_check)
+    wheels = sub.add_parser("wheelhouse", help="download every wheel the course needs into one folder (online)")
+    wheels.add_argument("--out", default="wheelhouse", metavar="DIR", help="the folder (default wheelhouse/)")
+    wheels.add_argument("--platform", action="append", metavar="P",
+                        help="this (default), linux-x86_64, macos-arm64 or windows-amd64 (repeatable)")
+    wheels.add_argument("--python", metavar="3.X", help="the learners' Python (default: this one)")
+    wheels.set_defaults(func=cmd_wheelhouse)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``course`` command; return its exit status.
+    """Run the ``course`` command with ``argv`` (default ``sys.argv[1:]``); return its exit status.
 
-    Parameters
-    ----------
-    argv : list of str, optional
-        The arguments after ``course``; defaults to ``sys.argv[1:]``.
-
-    Returns
-    -------
-    int
-        0 on success, 1 when a command found problems (a chapter failed, an asset is
-        missing, the book has a warning), 2 for a mistake in book.yml, the arguments, the
-        set-up or a folder that cannot be written, 130 after Ctrl-C.
+    0 on success, 1 when a command found problems (a chapter failed, an asset is missing, the book
+    has a warning), 2 for a mistake in book.yml, the arguments, the set-up or a folder that cannot
+    be written, 130 (128 + SIGINT) after Ctrl-C.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -149,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE_ERROR
     except KeyboardInterrupt:
         print(f"course {args.command}: interrupted", file=sys.stderr)
-        return INTERRUPTED
+        return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to say to a closed pipe
         return 0
@@ -159,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"course {args.command}: cannot write {err.filename} ({err.strerror}); make it writable, "
               "or work in a copy of the course you can write to", file=sys.stderr)
         return USAGE_ERROR
+
 
 if __name__ == "__main__":
     sys.exit(main())

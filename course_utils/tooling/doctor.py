@@ -1,9 +1,7 @@
 """``course doctor`` and ``course prefetch``: what this machine has, and fetching the book's optional assets.
 
-Each lesson module that owns a downloadable asset describes it with an
-``asset_rows()`` function (:func:`course_utils.image.registry.asset_rows`,
-:func:`course_utils.audio.trumpet.asset_rows`); this module gathers them.
-Arrows point one way: tooling imports lesson helpers, never the reverse.
+The lesson modules that own a downloadable asset describe it with ``asset_rows()``
+(:mod:`course_utils.image.registry`, :mod:`course_utils.audio.trumpet`); this module gathers them.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from typing import Callable
 
 import torch
 
-from course_utils.assets import AssetStatus, offline_mode, torch_hub_checkpoints_dir
+from course_utils.assets import offline_mode, torch_hub_checkpoints_dir
 from course_utils.audio import trumpet
 from course_utils.errors import AssetUnavailableError
 from course_utils.image import registry
@@ -26,31 +24,12 @@ REPORTED_DISTRIBUTIONS = ("course-utils", "torch", "torchvision", "numpy", "libr
                           "scikit-learn", "scikit-image", "matplotlib", "nbval")
 
 
-def _version(dist: str) -> str:
+def installed_version(name: str) -> str | None:
+    """The installed version of distribution ``name``, or None."""
     try:
-        return metadata.version(dist)
+        return metadata.version(name)
     except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def asset_report() -> list[AssetStatus]:
-    """Every asset row of the course: the image models' weights, then the book's trumpet."""
-    return [*registry.asset_rows(), *trumpet.asset_rows()]
-
-
-def device_line() -> tuple[str, bool]:
-    """The device line of ``course doctor`` and whether the device setting is usable.
-
-    A ``COURSE_DEVICE`` that names a device this machine lacks is exactly what
-    ``course doctor`` exists to diagnose, so it is reported, not raised.
-    """
-    cuda = torch.cuda.is_available()
-    found = f"cuda available: {cuda}" + (f", {torch.cuda.get_device_name(0)}" if cuda else "")
-    try:
-        return f"{registry.pick_device()} ({found})", True
-    except ValueError as err:
-        setting = os.environ.get("COURSE_DEVICE", "")
-        return f"MISCONFIGURED (COURSE_DEVICE={setting!r}): {err} ({found})", False
+        return None
 
 
 #: Environment variables that choose the CPU kernels torch, MKL, oneDNN and OpenBLAS run.
@@ -58,11 +37,7 @@ KERNEL_VARIABLES = ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MA
 
 
 def kernel_set() -> str:
-    """The CPU and the kernel set this process computes with, in one line.
-
-    The committed notebook outputs must hold on any of them (``make test``'s
-    kernels stage re-executes every notebook with other kernels to prove it).
-    """
+    """The CPU and the kernel set this process computes with, in one line (``make test`` prints it)."""
     model, flags = platform.processor() or platform.machine(), set()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
@@ -80,14 +55,25 @@ def kernel_set() -> str:
             f"{torch.backends.cpu.get_cpu_capability()} kernels; {chosen}")
 
 
+def asset_rows() -> list:
+    """Every downloadable or packaged asset the lessons describe, as :class:`~course_utils.assets.AssetStatus` rows."""
+    return [*registry.asset_rows(), *trumpet.asset_rows()]
+
+
 def doctor() -> int:
     """Print versions, device, caches and assets; return 1 if COURSE_DEVICE or COURSE_OFFLINE is unusable, else 0."""
     print(f"python        {platform.python_version()} ({sys.executable})")
     for dist in REPORTED_DISTRIBUTIONS:
-        print(f"{dist:13s} {_version(dist)}")
+        print(f"{dist:13s} {installed_version(dist) or 'not installed'}")
     print(f"{'kernels':13s} {kernel_set()}")
-    line, device_ok = device_line()
-    print(f"device        {line}")
+    cuda = torch.cuda.is_available()
+    found = f"cuda available: {cuda}" + (f", {torch.cuda.get_device_name(0)}" if cuda else "")
+    setting = os.environ.get("COURSE_DEVICE", "")
+    try:  # a COURSE_DEVICE this machine lacks is what doctor exists to diagnose: reported, not raised
+        device, device_ok = f"{registry.pick_device()} ({found})", True
+    except ValueError as err:
+        device, device_ok = f"MISCONFIGURED (COURSE_DEVICE={setting!r}): {err} ({found})", False
+    print(f"device        {device}")
     try:
         offline, offline_ok = ("on" if offline_mode() else "off"), True
     except ValueError as err:
@@ -96,12 +82,11 @@ def doctor() -> int:
     print(f"torch cache   {torch_hub_checkpoints_dir()}")
     print(f"librosa cache {os.environ.get('LIBROSA_DATA_DIR', '(librosa default)')}")
     print("\nassets:")
-    for row in asset_report():
+    for row in asset_rows():
         mark = "present" if row.present else "missing"
         print(f"  [{mark:7s}] {row.name:28s} {row.location}")
         print(f"            needed for {row.needed_for}")
     if not device_ok:
-        setting = os.environ.get("COURSE_DEVICE", "")
         print(f"\nCOURSE_DEVICE={setting!r} is not usable here: unset it, or set it to cpu or auto "
               "(the device line above says why).")
     return 0 if device_ok and offline_ok else 1
@@ -117,10 +102,8 @@ def prefetch_steps() -> list[tuple[str, Callable[[], object]]]:
 
 
 def prefetch() -> int:
-    """Download the book's optional assets.
-
-    Returns 0, 1 when one failed or downloads are off, 2 when ``COURSE_OFFLINE`` holds an unknown value.
-    """
+    """Download the book's optional assets; return 0, 1 when one failed or downloads are off, 2 when
+    ``COURSE_OFFLINE`` holds an unknown value."""
     try:
         offline = offline_mode()
     except ValueError as err:

@@ -1,25 +1,16 @@
-"""Comparing a re-executed notebook with its committed outputs, with declared tolerances.
+"""Comparing a re-executed notebook's outputs with the committed ones, by what they hold.
 
-nbval compares outputs as exact strings. Printed floats can move between CPUs
-(torch, MKL and oneDNN pick other kernels on AVX2 and AVX-512 machines, and a
-trained number moves further), so the course compares each output by what it holds:
+Printed floats move between CPUs (torch, MKL and oneDNN pick other kernels) and trained numbers
+move further, so the root ``conftest.py`` makes nbval compare each output this way:
 
-- **key results** (outputs carrying :data:`course_utils.key_results.METADATA_KEY`
-  rows, from ``show_results`` and ``show_key_results``): every row's full-precision
-  value, and its range over seeds, must lie within the tolerance the committed
-  row declares; labels must match exactly. The table's text is then not compared
-  again, since it is printed from those rows.
-- **figures** (``image/png``): same size in pixels, and, seen at a coarser scale
-  (the mean colour of 8 × 8-pixel blocks), a root-mean-square difference of at most
-  :data:`FIGURE_RMS` (on 0–255) from the committed picture: a curve one pixel off
-  passes, a missing curve, another colour map or a moved bar fails. Failing pairs
-  are written to ``_build/figure-diffs/`` to look at.
-- **any other text**: everything that is not a number must match exactly;
-  integers (counts, shapes, dimensions) exactly; a decimal number may differ by
-  at most one unit in its last printed place (``0.898`` matches ``0.897`` and
-  ``0.899`` but not ``0.896``), and numbers in scientific notation by a relative ``1e-3``.
-
-The root ``conftest.py`` applies these rules to every nbval comparison.
+- **key results** (outputs with :data:`course_utils.key_results.METADATA_KEY` rows): each row's
+  value, and its range over seeds, within the tolerance the committed row declares; the table's
+  text is not compared again;
+- **figures** (``image/png``): the same size and, at the scale of :data:`FIGURE_BLOCK`-pixel
+  blocks, an RMS colour difference of at most :data:`FIGURE_RMS`; failing pairs are written to
+  :data:`FIGURE_DIFF_DIR`;
+- **other text**: exactly, except that a decimal number may move by one unit in its last printed
+  place and one in scientific notation by a relative 1e-3 (integers exactly).
 """
 
 from __future__ import annotations
@@ -36,10 +27,6 @@ from course_utils.key_results import METADATA_KEY
 
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 
-#: How many units in the last printed decimal place a number may move.
-LAST_DIGIT_UNITS = 1
-#: Relative tolerance for numbers printed in scientific notation.
-SCIENTIFIC_RTOL = 1e-3
 
 
 def _numbers_close(ref: str, test: str) -> bool:
@@ -52,27 +39,16 @@ def _numbers_close(ref: str, test: str) -> bool:
     except ValueError:
         return False
     if "e" in ref.lower():
-        return math.isclose(r, t, rel_tol=SCIENTIFIC_RTOL, abs_tol=0.0)
+        return math.isclose(r, t, rel_tol=1e-3)
     decimals = len(ref.split(".")[1])
     if "." not in test or len(test.split(".")[1]) != decimals:
         return False
     step = 10.0 ** (-decimals)
-    return abs(r - t) <= LAST_DIGIT_UNITS * step + step * 1e-6
+    return abs(r - t) <= step * (1 + 1e-6)
 
 
 def texts_match(reference: str, test: str) -> bool:
-    """Whether two output texts agree under the course's numeric tolerance.
-
-    Parameters
-    ----------
-    reference : str
-        The committed output.
-    test : str
-        The freshly computed output.
-
-    Returns
-    -------
-    bool
+    """Whether the freshly computed output text ``test`` agrees with the committed ``reference``.
 
     Examples
     --------
@@ -85,13 +61,9 @@ def texts_match(reference: str, test: str) -> bool:
     """
     if reference == test:
         return True
-    ref_parts = _NUMBER.split(reference)
-    test_parts = _NUMBER.split(test)
-    if ref_parts != test_parts:
+    if _NUMBER.split(reference) != _NUMBER.split(test):
         return False
-    return all(
-        _numbers_close(r, t) for r, t in zip(_NUMBER.findall(reference), _NUMBER.findall(test))
-    )
+    return all(_numbers_close(r, t) for r, t in zip(_NUMBER.findall(reference), _NUMBER.findall(test)))
 
 
 #: Figures are compared at a coarser scale: the mean colour of each FIGURE_BLOCK × FIGURE_BLOCK block of pixels,
@@ -108,8 +80,7 @@ FIGURE_DIFF_DIR = Path("_build") / "figure-diffs"
 def key_result_problems(test_rows: list[dict], ref_rows: list[dict]) -> list[str]:
     """Why the re-executed key results disagree with the committed ones (empty: they agree).
 
-    Each committed row's ``tolerance`` bounds how far ``value``, ``low`` and
-    ``high`` may move; labels must match exactly.
+    Each committed row's ``tolerance`` bounds how far ``value``, ``low`` and ``high`` may move; labels must match.
 
     Examples
     --------
@@ -136,11 +107,14 @@ def key_result_problems(test_rows: list[dict], ref_rows: list[dict]) -> list[str
     return problems
 
 
+def _png_bytes(data) -> bytes:
+    return base64.b64decode("".join(data) if isinstance(data, list) else data)
+
+
 def _png(data) -> np.ndarray:
     from matplotlib import image
 
-    raw = base64.b64decode("".join(data) if isinstance(data, list) else data)
-    return image.imread(io.BytesIO(raw), format="png")[..., :3]
+    return image.imread(io.BytesIO(_png_bytes(data)), format="png")[..., :3]
 
 
 def _blocks(picture: np.ndarray) -> np.ndarray:
@@ -153,12 +127,8 @@ def _blocks(picture: np.ndarray) -> np.ndarray:
 def figure_problem(test_png, ref_png, name: str = "figure") -> str | None:
     """Why a re-drawn figure differs from the committed one beyond :data:`FIGURE_RMS`, or None.
 
-    Parameters
-    ----------
-    test_png, ref_png : str
-        Base64-encoded PNG images, as a notebook stores them.
-    name : str
-        Used for the files written to :data:`FIGURE_DIFF_DIR` when they differ.
+    ``test_png`` and ``ref_png`` are base64-encoded PNGs, as a notebook stores them; when they differ,
+    both are written to :data:`FIGURE_DIFF_DIR` as ``<name>-new.png`` and ``<name>-committed.png``.
     """
     a, b = _png(test_png), _png(ref_png)
     if a.shape != b.shape:
@@ -171,22 +141,26 @@ def figure_problem(test_png, ref_png, name: str = "figure") -> str | None:
     try:
         FIGURE_DIFF_DIR.mkdir(parents=True, exist_ok=True)
         for suffix, png in (("committed", ref_png), ("new", test_png)):
-            (FIGURE_DIFF_DIR / f"{name}-{suffix}.png").write_bytes(
-                base64.b64decode("".join(png) if isinstance(png, list) else png))
+            (FIGURE_DIFF_DIR / f"{name}-{suffix}.png").write_bytes(_png_bytes(png))
         problem += f" (both written to {FIGURE_DIFF_DIR}/{name}-*.png)"
     except OSError:
         pass
     return problem
 
 
+def _matching(test: dict, ref: dict) -> dict:
+    """``test``, with each text that matches ``ref``'s under :func:`texts_match` replaced by ``ref``'s."""
+    return {key: ref[key] if isinstance(value, str) and isinstance(ref.get(key), str) and texts_match(ref[key], value)
+            else value for key, value in test.items()}
+
+
 def align_within_tolerance(test_outputs: list, ref_outputs: list, problems: list | None = None,
                            name: str = "output") -> list:
     """Return ``test_outputs`` with each output that agrees with its reference replaced by it.
 
-    Outputs are compared pairwise in order; a pair is only aligned when both
-    have the same output type (and stream name). Key results and figures are
-    compared by value (see the module's rules); what disagrees is described in
-    ``problems`` (when given) and left alone, so the comparison that follows fails.
+    Outputs are compared pairwise in order, when both have the same output type, by the module's
+    rules; what disagrees is described in ``problems`` (when given) and left alone, so the
+    comparison that follows fails.
     """
     problems = [] if problems is None else problems
     aligned = []
@@ -202,24 +176,15 @@ def align_within_tolerance(test_outputs: list, ref_outputs: list, problems: list
             problems.extend(found)
             aligned.append(test if found else type(test)(dict(test, data=ref["data"], metadata=ref["metadata"])))
             continue
-        new = dict(test)
-        test_data, ref_data = test.get("data") or {}, ref.get("data") or {}
-        if "image/png" in test_data and "image/png" in ref_data:
-            found = figure_problem(test_data["image/png"], ref_data["image/png"], f"{name}-{i}")
-            if found:
-                problems.append(found)
-            else:
-                new["data"] = dict(test_data, **{"image/png": ref_data["image/png"]})
-                test = type(test)(new)
-        for key, value in test.items():
-            if isinstance(value, str) and isinstance(ref.get(key), str) and texts_match(ref[key], value):
-                new[key] = ref[key]
-        if isinstance(test.get("data"), dict) and isinstance(ref.get("data"), dict):
-            data = dict(test["data"])
-            for mime, value in data.items():
-                ref_value = ref["data"].get(mime)
-                if isinstance(value, str) and isinstance(ref_value, str) and texts_match(ref_value, value):
-                    data[mime] = ref_value
-            new["data"] = data
+        new = _matching(test, ref)
+        test_data, ref_data = test.get("data"), ref.get("data")
+        if isinstance(test_data, dict) and isinstance(ref_data, dict):
+            new["data"] = _matching(test_data, ref_data)
+            if "image/png" in test_data and "image/png" in ref_data:
+                found = figure_problem(test_data["image/png"], ref_data["image/png"], f"{name}-{i}")
+                if found:
+                    problems.append(found)
+                else:
+                    new["data"]["image/png"] = ref_data["image/png"]
         aligned.append(type(test)(new))  # keeps nbformat's NotebookNode type
     return aligned

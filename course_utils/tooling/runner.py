@@ -1,16 +1,9 @@
-"""``make course``: execute every chapter notebook offline and summarise it.
+"""``course run`` (``make course``): execute every chapter notebook offline and summarise it.
 
-Each notebook listed in ``book.yml`` is executed headlessly with nbclient into
-``_build/notebooks/``. A chapter fails when a cell raises, times out or kills
-the kernel, when anything is written to stderr (a warning or progress bar
-leaking into the lesson) or when the notebook publishes no key results. A
-failing chapter does not stop the run: its partly executed notebook is saved
-for inspection and the next chapter runs. At the end one table lists every
-chapter's key results next to the book's figures.
-
-The kernel gets its own environment (the caller's, with ``COURSE_OFFLINE=1``
-and ``PYTHONHASHSEED=0`` unless they are set); the caller's ``os.environ`` is
-never changed.
+Each notebook of ``book.yml`` is executed with nbclient into ``_build/notebooks/``. A chapter fails
+when a cell raises, times out or kills the kernel, writes to stderr, or when the notebook publishes
+no key results; the next chapter runs all the same, and one table ends the run with every
+chapter's key results beside the book's figures.
 """
 
 from __future__ import annotations
@@ -22,7 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
 import nbformat
 from jupyter_core.utils import ensure_event_loop
@@ -31,13 +24,10 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from course_utils.errors import CourseError
 from course_utils.key_results import METADATA_KEY, KeyResult, format_table
-from course_utils.tooling.book_config import Chapter, chapters, repo_root, select_chapters
-from course_utils.validation import check_scalar
+from course_utils.tooling.book_config import Chapter, chapters, repo_root, select_chapters, shown_path
 
 #: Seconds one cell may run before the chapter is stopped (``course run --timeout``).
 DEFAULT_CELL_TIMEOUT = 900
-#: Environment variables the kernel gets unless the caller has set them.
-KERNEL_ENV_DEFAULTS = {"COURSE_OFFLINE": "1", "PYTHONHASHSEED": "0"}
 
 
 @dataclass
@@ -75,32 +65,18 @@ def notebook_problems(nb) -> list[str]:
     return problems
 
 
-def kernel_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment a chapter's kernel runs with: ``base`` plus :data:`KERNEL_ENV_DEFAULTS` where unset.
-
-    Parameters
-    ----------
-    base : mapping, optional
-        Defaults to ``os.environ``, which is read, never changed.
-
-    Returns
-    -------
-    dict
-        A new dict.
-    """
-    env = dict(os.environ if base is None else base)
-    for key, value in KERNEL_ENV_DEFAULTS.items():
-        env.setdefault(key, value)
-    return env
+def kernel_env() -> dict[str, str]:
+    """The environment a chapter's kernel runs with: ``os.environ`` (never changed), offline with a fixed hash seed
+    unless it says otherwise."""
+    return {"COURSE_OFFLINE": "1", "PYTHONHASHSEED": "0", **os.environ}
 
 
 class _ChapterClient(NotebookClient):
     """nbclient's client, with Ctrl-C stopping the chapter cleanly.
 
     nbclient's own SIGINT handler shuts the kernel down under the running cell, then fails on an
-    AssertionError. This one notes the interrupt and stops waiting for the running cell; nbclient
-    then shuts the kernel down as after any stopped cell, and :func:`execute_chapter` raises
-    ``KeyboardInterrupt``.
+    AssertionError. This one stops waiting for the running cell; nbclient shuts the kernel down as
+    after any stopped cell, and :func:`execute_chapter` raises ``KeyboardInterrupt``.
     """
 
     interrupted = False
@@ -119,14 +95,8 @@ class _ChapterClient(NotebookClient):
 
 
 def output_path(chapter: Chapter, build_dir: Path) -> Path:
-    """Where ``chapter``'s executed notebook goes, after checking that it can be written there.
-
-    Raises
-    ------
-    CourseError
-        If ``build_dir`` cannot be created or written to, or the notebook's path there is a folder.
-    """
-    build_dir, out_path = Path(build_dir), Path(build_dir) / chapter.notebook.name
+    """Where ``chapter``'s executed notebook goes, after checking that it can be written there (else a CourseError)."""
+    out_path = build_dir / chapter.notebook.name
     try:
         build_dir.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=build_dir).close()
@@ -139,42 +109,17 @@ def output_path(chapter: Chapter, build_dir: Path) -> Path:
     return out_path
 
 
-def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CELL_TIMEOUT,
-                    env: Mapping[str, str] | None = None) -> ChapterRun:
+def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CELL_TIMEOUT) -> ChapterRun:
     """Execute one chapter notebook into ``build_dir`` and collect its results.
 
-    A cell that raises, runs longer than ``timeout`` seconds or kills the
-    kernel stops the notebook; the problem is recorded in
-    :attr:`ChapterRun.problems` and the partly executed notebook is saved all
-    the same, so it can be opened to see where it stopped. The kernel's own
-    stderr goes to a log file of this run's own, kept beside the notebook only
-    when the kernel died (``<name>.kernel.log``). Two runs of one chapter at
-    once do not collide: the last to finish leaves its notebook.
-
-    Parameters
-    ----------
-    chapter : Chapter
-        An entry of ``book.yml`` (:func:`course_utils.tooling.book_config.load_book` checked its notebook).
-    build_dir : Path
-        Where the executed notebook is written (under its own file name).
-    timeout : int
-        Seconds one cell may run.
-    env : mapping, optional
-        The kernel's environment; defaults to :func:`kernel_env`.
-
-    Returns
-    -------
-    ChapterRun
-
-    Raises
-    ------
-    CourseError
-        If the executed notebook cannot be written (checked before the kernel starts).
-    KeyboardInterrupt
-        On Ctrl-C: the kernel is shut down and nothing is written.
+    A cell that raises, runs longer than ``timeout`` seconds or kills the kernel stops the notebook;
+    the problem is recorded in :attr:`ChapterRun.problems` and the partly executed notebook is saved
+    all the same. The kernel's own stderr is kept beside it only when the kernel died
+    (``<name>.kernel.log``). Two runs of one chapter at once do not collide: the last to finish
+    leaves its notebook. On Ctrl-C the kernel is shut down, nothing is written and
+    ``KeyboardInterrupt`` is raised.
     """
-    timeout = check_scalar(timeout, "timeout", int, min_val=1)
-    out_path = output_path(chapter, build_dir)
+    out_path = output_path(chapter, Path(build_dir))
     nb = nbformat.read(chapter.notebook, as_version=4)
     client = _ChapterClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(chapter.notebook.parent)}})
@@ -192,7 +137,7 @@ def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CE
     start = time.perf_counter()
     try:
         with open(log_fd, "w", encoding="utf-8") as kernel_log:  # the kernel's own stderr, kept off the terminal
-            client.execute(env=dict(env) if env is not None else kernel_env(), stderr=kernel_log)
+            client.execute(env=kernel_env(), stderr=kernel_log)
     except CellTimeoutError:
         stopped = (f"cell {current['cell']} was still running after {timeout} s and was stopped; later cells "
                    "did not run (raise the limit with course run --timeout, or make the cell faster)")
@@ -224,6 +169,20 @@ def execute_chapter(chapter: Chapter, build_dir: Path, timeout: int = DEFAULT_CE
     return run
 
 
+#: A chapter that runs longer than this many times its ``run_time_minutes`` in book.yml is reported.
+OVERRUN_FACTOR = 1.5
+
+
+def overrun(chapter: Chapter, seconds: float) -> str | None:
+    """A sentence when ``chapter`` took more than 50 % longer than book.yml's ``run_time_minutes``, else None
+    (also when book.yml states no time)."""
+    stated = chapter.run_time_minutes
+    if not stated or seconds <= OVERRUN_FACTOR * 60 * stated:
+        return None
+    return (f"took {seconds / 60:.1f} min, more than 50 % over the {stated:g} min book.yml states "
+            f"(run_time_minutes); plan for the longer time, or update book.yml")
+
+
 def _write_atomically(nb, path: Path) -> None:
     """Write ``nb`` to ``path`` whole or not at all, so two runs of one chapter never interleave in the file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".ipynb")
@@ -236,55 +195,28 @@ def _write_atomically(nb, path: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _shown(path: Path, root: Path) -> str:
-    """``path`` relative to the checkout when it lies inside it, else in full."""
-    path = Path(path).resolve()
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+def run_course(only: Iterable[str] | None = None, timeout: int = DEFAULT_CELL_TIMEOUT) -> int:
+    """Execute the chapters of ``book.yml`` (or those with the ids ``only``) into ``_build/notebooks/`` and print
+    the course's key-results table; return 0 when every chapter ran cleanly, else 1.
 
-
-def run_course(build_dir: Path | None = None, only: Iterable[str] | None = None,
-               timeout: int = DEFAULT_CELL_TIMEOUT) -> int:
-    """Execute the chapters of ``book.yml`` and print the course's key-results table.
-
-    Every selected chapter runs, even after one fails; the table and the list
-    of chapters with problems are printed at the end either way.
-
-    Parameters
-    ----------
-    build_dir : Path, optional
-        Where the executed notebooks go; defaults to ``_build/notebooks/`` in the checkout.
-    only : iterable of str, optional
-        Chapter ids to run (``course run --chapter 5.1``); all chapters when empty.
-    timeout : int
-        Seconds one cell may run.
-
-    Returns
-    -------
-    int
-        0 when every chapter ran cleanly, 1 otherwise (a process exit code).
-
-    Raises
-    ------
-    UnknownChapterError
-        If ``only`` names a chapter that ``book.yml`` does not list; nothing is executed.
-    CourseError
-        If an executed notebook could not be written (see :func:`output_path`); nothing is executed.
+    Every selected chapter runs, even after one fails. An unknown chapter id or an output that cannot
+    be written raises before any chapter runs (:class:`UnknownChapterError`, :class:`CourseError`).
     """
-    timeout = check_scalar(timeout, "timeout", int, min_val=1)
     root = repo_root()
     selected = select_chapters(chapters(root / "book.yml"), only)
-    build_dir = Path(build_dir) if build_dir is not None else root / "_build" / "notebooks"
+    build_dir = root / "_build" / "notebooks"
     for chapter in selected:  # every output checked before the first chapter runs
         output_path(chapter, build_dir)
-    env = kernel_env()
     runs = []
     for chapter in selected:
-        print(f"[{chapter.id}] {chapter.title}: executing {_shown(chapter.notebook, root)} ...", flush=True)
-        run = execute_chapter(chapter, build_dir, timeout=timeout, env=env)
+        print(f"[{chapter.id}] {chapter.title}: executing {shown_path(chapter.notebook, root)} ...", flush=True)
+        run = execute_chapter(chapter, build_dir, timeout=timeout)
         status = "ok" if not run.problems else "FAILED"
-        print(f"[{chapter.id}] {status} in {run.seconds:.0f} s → {_shown(run.output, root)}", flush=True)
+        print(f"[{chapter.id}] {status} in {run.seconds:.0f} s → {shown_path(run.output, root)}", flush=True)
         for problem in run.problems:
             print(f"      {problem}")
+        if overrun(chapter, run.seconds):
+            print(f"      slow: {overrun(chapter, run.seconds)}")
         runs.append(run)
 
     print("\nKey results (this run beside the book's printed figures)\n")
@@ -295,12 +227,14 @@ def run_course(build_dir: Path | None = None, only: Iterable[str] | None = None,
             print("    " + format_table(run.results).replace("\n", "\n    "))
         for problem in run.problems:
             print(f"    problem: {problem}")
+        if overrun(run.chapter, run.seconds):
+            print(f"    slow: {overrun(run.chapter, run.seconds)}")
         print()
     failed = [r.chapter.id for r in runs if r.problems]
     if failed:
         print(f"{len(failed)} of {len(runs)} chapters had problems: {', '.join(failed)}; "
-              f"their executed notebooks (partly executed where a cell stopped) are in {_shown(build_dir, root)}/")
+              f"their executed notebooks (partly executed where a cell stopped) are in {shown_path(build_dir, root)}/")
         return 1
     print(f"all {len(runs)} chapters ran offline without errors or stderr; executed notebooks in "
-          f"{_shown(build_dir, root)}/")
+          f"{shown_path(build_dir, root)}/")
     return 0

@@ -1,27 +1,10 @@
-"""Student copies of the chapter notebooks: the exercises without their solutions.
+"""``course student`` (``make student``): copies of the chapter notebooks without their worked solutions.
 
-A chapter notebook ends with exercises. Each one is a markdown cell with the
-task (tagged ``exercise``), a code cell with the worked answer (tagged
-``solution``) and a code cell that checks the answer (tagged ``exercise``)
-with a function from :mod:`course_utils.exercises`.
-
-:func:`write_student_copies` (``course student``, ``make student``) writes a
-copy of every chapter of ``book.yml`` into ``_build/student/`` (or ``--out DIR``), all
-of them or none, in which
-
-- every ``solution`` cell is replaced by a stub that raises
-  ``NotImplementedError("Exercise N: <hint>")``; the hint is the cell's
-  ``metadata["hint"]``, or else its first comment line;
-- the outputs and execution counts of ``solution`` and ``exercise`` cells are
-  cleared, so the copy does not give the answers away;
-- every other cell is left exactly as it is, outputs included.
-
-It never overwrites a learner's work: the folder keeps a manifest
-(``.student-manifest.json``, the sha256 of each copy written), and a copy
-that no longer matches it (edited since), or a same-named file that
-``course student`` did not write, makes it refuse unless ``force=True``
-(``--force``), which overwrites them. It never writes into the folder of the
-chapter notebooks themselves, nor into an empty path.
+A chapter's exercise is a markdown task and a check cell (both tagged ``exercise``) around a code
+cell with the worked answer (tagged ``solution``, its code collapsed in JupyterLab by
+``metadata.jupyter.source_hidden``). In a student copy each solution becomes a stub, shown, that
+raises ``NotImplementedError("Exercise N: <hint>")``, the exercise cells lose their outputs, and
+every other cell stays exactly as it is. ``make lab`` opens the student copies.
 """
 
 from __future__ import annotations
@@ -52,52 +35,21 @@ def _tags(cell) -> list[str]:
 
 
 def solution_hint(cell) -> str:
-    """The hint shown in a solution's stub: ``metadata["hint"]``, else the first comment line.
-
-    Parameters
-    ----------
-    cell : nbformat.NotebookNode
-        A code cell tagged ``solution``.
-
-    Returns
-    -------
-    str
-        One line of text (a generic one if the cell offers none).
-    """
+    """The hint shown in a solution's stub: ``metadata["hint"]``, else the cell's first comment line."""
     hint = cell.get("metadata", {}).get("hint")
     if hint:
         return " ".join(str(hint).split())
     for line in cell.get("source", "").splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            text = stripped.lstrip("#").strip()
-            if text:
-                return text
+        text = line.strip().lstrip("#").strip()
+        if line.strip().startswith("#") and text:
+            return text
     return "see the task above"
 
 
-def stub_source(number: int, hint: str) -> str:
-    """The code that replaces solution number ``number`` in a student copy."""
-    return STUB_MARKER.format(number=number) + f"\nraise NotImplementedError({f'Exercise {number}: {hint}'!r})\n"
-
-
 def make_student_copy(nb):
-    """Return a student copy of a notebook: solutions stubbed, exercise outputs cleared.
+    """A new notebook: ``nb``'s student copy (solutions stubbed, exercise outputs cleared); ``nb`` is left unchanged.
 
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        A chapter notebook (left unchanged).
-
-    Returns
-    -------
-    nbformat.NotebookNode
-        A new notebook.
-
-    Raises
-    ------
-    ValueError
-        If a cell tagged ``solution`` is not a code cell.
+    Raises a ``ValueError`` if a cell tagged ``solution`` is not a code cell.
     """
     student = copy.deepcopy(nb)
     number = 0
@@ -108,7 +60,12 @@ def make_student_copy(nb):
                 raise ValueError(f"cell {i} is tagged {SOLUTION_TAG!r} but is a {cell.cell_type} cell; "
                                  "only code cells can hold solutions")
             number += 1
-            cell.source = stub_source(number, solution_hint(cell))
+            message = f"Exercise {number}: {solution_hint(cell)}"
+            cell.source = STUB_MARKER.format(number=number) + f"\nraise NotImplementedError({message!r})\n"
+            jupyter = cell.metadata.get("jupyter", {})
+            jupyter.pop("source_hidden", None)  # the learner's stub is shown, not collapsed as the answer was
+            if not jupyter:
+                cell.metadata.pop("jupyter", None)
         if cell.cell_type == "code" and (SOLUTION_TAG in tags or EXERCISE_TAG in tags):
             cell.outputs = []
             cell.execution_count = None
@@ -128,6 +85,11 @@ def _manifest(out: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _unwritable(out: Path, reason: str) -> OutputFolderError:
+    return OutputFolderError(f"cannot write student copies into {out}: {reason}; choose a folder you can "
+                             "write to with course student --out DIR")
+
+
 def _prepare_folder(out: Path) -> Path:
     """Create ``out`` if needed and return a new empty temporary folder inside it, or raise one clear error."""
     try:
@@ -135,31 +97,30 @@ def _prepare_folder(out: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=".student-", dir=out))
     except OSError as err:
         blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
-        reason = f"{blocker} is a file, not a folder" if blocker is not None else (err.strerror or type(err).__name__)
-        raise OutputFolderError(f"cannot write student copies into {out}: {reason}; choose a folder you can "
-                                "write to with course student --out DIR") from None
+        raise _unwritable(out, f"{blocker} is a file, not a folder" if blocker is not None
+                          else (err.strerror or type(err).__name__)) from None
 
 
 def write_student_copies(out_dir: str | Path | None = None, book_yml: str | Path | None = None,
-                         force: bool = False) -> list[Path]:
-    """Write a student copy of every chapter notebook in ``book.yml``, all of them or none.
+                         force: bool = False, keep_edited: bool = False) -> list[Path]:
+    """Write a student copy of every chapter notebook of ``book.yml`` into ``out_dir``, all of them or none.
 
-    The copies are first written to a temporary folder inside ``out_dir`` and
-    moved into place only when every one of them has been made, so a chapter
-    that cannot be copied, or a refusal, leaves ``out_dir`` as it was (no
-    partial set). The sha256 of each copy is recorded in ``out_dir`` (see
-    :data:`MANIFEST_NAME`), so the next run can tell a learner's edits apart.
+    The copies are made in a temporary folder inside ``out_dir`` and moved into place only when every
+    one is made, so a failure or a refusal leaves ``out_dir`` as it was. The sha256 of each copy is
+    recorded in :data:`MANIFEST_NAME`, so the next run can tell a learner's edits apart.
 
     Parameters
     ----------
     out_dir : str or Path, optional
         Defaults to ``_build/student/`` in the checkout; created if missing.
-        Must not be empty nor the folder of the chapter notebooks.
     book_yml : str or Path, optional
         Defaults to ``book.yml`` in the checkout.
     force : bool, default False
-        Overwrite copies that were edited since they were written, and
-        same-named files that ``course student`` did not write (no backup kept).
+        Overwrite copies edited since they were written, and same-named files that ``course student``
+        did not write (no backup kept).
+    keep_edited : bool, default False
+        Leave such files as they are, and write the other copies (``make lab``: missing copies are
+        written, a learner's work is kept).
 
     Returns
     -------
@@ -168,14 +129,11 @@ def write_student_copies(out_dir: str | Path | None = None, book_yml: str | Path
 
     Raises
     ------
-    CourseFileMissingError
-        If a notebook named in ``book.yml`` does not exist (a ``FileNotFoundError``).
     OutputFolderError
-        If ``out_dir`` is empty, holds the chapter notebooks themselves, or cannot be
-        created or written to (an ``OSError``).
+        If ``out_dir`` is empty, holds the chapter notebooks themselves, or cannot be written to.
     ChangedCopiesError
-        If, without ``force``, a file to be replaced differs both from the new copy and from
-        what ``course student`` wrote there last time (a ``FileExistsError``).
+        If, without ``force`` or ``keep_edited``, a file to be replaced differs both from the new copy
+        and from what ``course student`` wrote there last time.
     StudentCopyError
         If a notebook cannot be turned into a student copy (a ``ValueError``).
     """
@@ -207,24 +165,23 @@ def write_student_copies(out_dir: str | Path | None = None, book_yml: str | Path
         hashes = {path.name: _sha256(path) for path in staged}
         changed = [name for name, new in hashes.items() if (out / name).is_file()
                    and _sha256(out / name) not in (new, before.get(name))]
-        if changed and not force:
+        if changed and keep_edited:  # left alone, and remembered as before: still edited next time
+            staged = [path for path in staged if path.name not in changed]
+            hashes = {name: before[name] if name in changed else new for name, new in hashes.items()
+                      if name not in changed or name in before}
+        elif changed and not force:
             raise ChangedCopiesError(f"{out} already holds {', '.join(changed)}, which differ from what course "
                                      "student wrote there (edited since, or not written by it); move them away, "
                                      "choose another folder with course student --out DIR, or pass --force to "
                                      "overwrite them")
         (staging / MANIFEST_NAME).write_text(json.dumps(hashes, indent=1) + "\n", encoding="utf-8")
-        written = []
         for path in staged:
-            target = out / path.name
-            path.replace(target)
-            written.append(target)
+            path.replace(out / path.name)
         (staging / MANIFEST_NAME).replace(out / MANIFEST_NAME)
-        return written
+        return [out / path.name for path in staged]
     except OSError as err:
         if isinstance(err, CourseError):
             raise
-        reason = err.strerror or str(err)
-        raise OutputFolderError(f"cannot write student copies into {out}: {reason}; choose a folder you can "
-                                "write to with course student --out DIR") from None
+        raise _unwritable(out, err.strerror or str(err)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,23 +1,10 @@
-"""Small synthetic video clips for chapter 5.3, rendered with numpy.
+"""Small synthetic video clips for chapter 5.3, rendered with numpy (nothing random: every machine draws the same).
 
-Every clip is a 4-D array ``(frames, height, width, 3)`` -- the shape a video
-has once it is decoded (Figure 5.4). Nothing is random, so every machine
-draws the same pixels:
-
-=======================  ======================================================
-function                 what it draws
-=======================  ======================================================
-:func:`book_clips`       the book's running / cooking / jogging clips: five
-                         solid-colour 224 x 224 float32 frames each, built
-                         exactly as the book's code builds them
-:func:`moving_square`    a square sliding across a background, in a chosen
-                         direction (left/right/up/down)
-:func:`moving_ball`      a disc rising or falling on a sky-to-ground gradient
-:func:`scene_change`     one picture held, then a hard cut to another
-=======================  ======================================================
-
-Reverse any clip with ``clip[::-1]``: the same frames in the opposite order,
-which is how chapter 5.3 shows that averaging frame embeddings ignores time.
+Each clip is a 4-D array ``(frames, height, width, 3)``, the shape of a decoded
+video (Figure 5.4): :func:`book_clips` (the book's solid-colour clips),
+:func:`moving_square`, :func:`moving_ball` and :func:`scene_change`. Reverse any
+clip with ``clip[::-1]``, which is how chapter 5.3 shows that averaging frame
+embeddings ignores time.
 """
 
 from __future__ import annotations
@@ -30,27 +17,17 @@ from course_utils.validation import check_array, check_choice, check_scalar
 
 Colour = Sequence[int]
 
-_DIRECTIONS = ("right", "left", "up", "down")
-
 
 def book_clips() -> dict[str, np.ndarray]:
-    """The book's three toy videos: five solid-colour frames per activity.
+    """The book's three toy videos: five solid-colour 224 x 224 float32 frames per activity, built as the book does.
 
-    Each frame is a 224 x 224 float32 image in [0, 1] filled with one RGB
-    colour; the green channel drifts a little from frame to frame:
-
-    - running: ``[0.2, 0.6 + 0.05 i, 0.2]`` (greens, "outdoors")
-    - cooking: ``[0.8, 0.4 + 0.02 i, 0.1]`` (oranges, "kitchen")
-    - jogging: ``[0.25, 0.55 + 0.05 i, 0.25]`` (greens again)
-
-    for ``i = 0 .. 4``. The colour is worked out in Python floats and then
-    stored as float32, as the book does.
+    Frame ``i = 0 .. 4`` is filled with running ``[0.2, 0.6 + 0.05 i, 0.2]``,
+    cooking ``[0.8, 0.4 + 0.02 i, 0.1]`` or jogging ``[0.25, 0.55 + 0.05 i, 0.25]``.
 
     Returns
     -------
     dict of str to numpy.ndarray
-        ``{"running", "cooking", "jogging"}`` → array of shape
-        ``(5, 224, 224, 3)``, dtype float32.
+        ``{"running", "cooking", "jogging"}`` → array of shape ``(5, 224, 224, 3)``, float32 in [0, 1].
 
     Examples
     --------
@@ -95,15 +72,14 @@ def moving_square(
     background: Colour = (235, 235, 235),
     margin: int = 8,
 ) -> np.ndarray:
-    """A square that slides across the frame at constant speed.
+    """A square that slides across the frame at constant speed, from one edge to the other.
 
     Parameters
     ----------
     n_frames : int
         Number of frames (at least 2).
     direction : {"right", "left", "up", "down"}
-        Where the square travels: ``"right"`` starts at the left edge and
-        ends at the right one. ``"left"`` is exactly ``"right"`` reversed.
+        Where the square travels; ``"left"`` is exactly ``"right"`` reversed.
     height, width : int
         Frame size in pixels.
     size : int
@@ -111,20 +87,11 @@ def moving_square(
     colour, background : three ints 0-255
         RGB colours of the square and of the background.
     margin : int
-        Gap between the square and the frame border at either end of the
-        path (keeps the square inside a model's centre crop).
+        Gap between the square and the border at either end of the path (keeps it inside a model's centre crop).
 
     Returns
     -------
     numpy.ndarray, shape (n_frames, height, width, 3), uint8
-
-    Raises
-    ------
-    TypeError
-        If a count or size is not an integer (:func:`course_utils.validation.check_scalar`).
-    ValueError
-        On fewer than 2 frames, a frame smaller than 8 pixels, an unknown
-        direction, or a square that does not fit.
 
     Examples
     --------
@@ -135,14 +102,12 @@ def moving_square(
     True
     """
     n_frames, height, width = _check_common(n_frames, height, width)
-    check_choice(direction, "direction", _DIRECTIONS)
+    check_choice(direction, "direction", ("right", "left", "up", "down"))
     size = check_scalar(size, "size", int, min_val=1)
     margin = check_scalar(margin, "margin", int, min_val=0)
     if size + 2 * margin > min(height, width):
-        raise ValueError(
-            f"a {size}-pixel square with a {margin}-pixel margin does not fit a {height}x{width} frame; "
-            "make the square or margin smaller"
-        )
+        raise ValueError(f"a {size}-pixel square with a {margin}-pixel margin does not fit a {height}x{width} frame; "
+                         "make the square or margin smaller")
     fg, bg = _colour(colour, "colour"), _colour(background, "background")
     frames = np.empty((n_frames, height, width, 3), dtype=np.uint8)
     frames[:] = bg
@@ -168,18 +133,14 @@ def moving_ball(
     radius: int = 12,
     colour: Colour = (250, 200, 30),
 ) -> np.ndarray:
-    """A disc that rises or falls in front of a sky-to-grass gradient.
-
-    The background is a vertical gradient (blue sky at the top, green grass
-    at the bottom), so where the ball is changes what surrounds it, not only
-    where it sits.
+    """A disc that rises or falls in front of a sky-to-grass gradient (so its surroundings change as it moves).
 
     Parameters
     ----------
     n_frames : int
         Number of frames (at least 2).
     direction : {"up", "down"}
-        ``"up"``: from the grass to the sky. ``"down"`` is ``"up"`` reversed.
+        ``"up"``: from the grass to the sky; ``"down"`` is ``"up"`` reversed.
     height, width : int
         Frame size in pixels.
     radius : int
@@ -190,14 +151,6 @@ def moving_ball(
     Returns
     -------
     numpy.ndarray, shape (n_frames, height, width, 3), uint8
-
-    Raises
-    ------
-    TypeError
-        If a count or size is not an integer.
-    ValueError
-        On fewer than 2 frames, a frame smaller than 8 pixels, an unknown
-        direction, or a ball that does not fit.
 
     Examples
     --------
@@ -226,34 +179,19 @@ def moving_ball(
     return frames
 
 
-def scene_change(
-    first: np.ndarray,
-    second: np.ndarray,
-    n_frames: int = 16,
-    cut_at: int | None = None,
-) -> np.ndarray:
-    """Hold one picture, then cut to another: the simplest edited video.
+def scene_change(first: np.ndarray, second: np.ndarray, n_frames: int = 16) -> np.ndarray:
+    """Hold one picture for the first half of the clip, then cut to another: the simplest edited video.
 
     Parameters
     ----------
     first, second : numpy.ndarray, shape (H, W, 3), uint8
         The two shots (same size).
     n_frames : int
-        Length of the clip (at least 2).
-    cut_at : int, optional
-        Index of the first frame of the second shot; defaults to the middle.
+        Length of the clip (at least 2); the second shot starts at frame ``n_frames // 2``.
 
     Returns
     -------
     numpy.ndarray, shape (n_frames, H, W, 3), uint8
-
-    Raises
-    ------
-    TypeError
-        If ``n_frames`` or ``cut_at`` is not an integer.
-    ValueError
-        If the shots are not uint8 RGB images of the same size, ``n_frames``
-        is below 2, or ``cut_at`` is outside ``1 .. n_frames - 1``.
 
     Examples
     --------
@@ -269,7 +207,5 @@ def scene_change(
     if a.shape != b.shape:
         raise ValueError(f"both shots must have the same size, got {a.shape} and {b.shape}; resize one first")
     n_frames = check_scalar(n_frames, "n_frames", int, min_val=2)
-    cut = n_frames // 2 if cut_at is None else check_scalar(cut_at, "cut_at", int)
-    if not 1 <= cut <= n_frames - 1:
-        raise ValueError(f"cut_at must be between 1 and {n_frames - 1} so that both shots appear, got {cut_at}")
+    cut = n_frames // 2
     return np.stack([a] * cut + [b] * (n_frames - cut))

@@ -1,10 +1,7 @@
 """A decoded clip as an array, and which of its frames to sample (chapter 5.3).
 
-A decoded video is a 4-D array ``(frames, height, width, 3)`` (Figure 5.4).
-This module checks such arrays (:func:`validate_frames`) and picks ``k``
-evenly spaced frames from ``n`` (:func:`frame_indices`). Reading and writing
-files live in :mod:`course_utils.video.reader` and
-:mod:`course_utils.video.writer`; :mod:`course_utils.video` gathers all three.
+:func:`validate_frames` checks a ``(frames, height, width, 3)`` array (Figure 5.4);
+:func:`frame_indices` picks ``k`` evenly spaced frames from ``n``.
 """
 
 from __future__ import annotations
@@ -16,9 +13,12 @@ import numpy as np
 
 from course_utils.validation import check_scalar, check_unit_range
 
-__all__ = ["VideoPath", "validate_frames", "frame_indices", "check_num_frames", "as_uint8"]
+__all__ = ["VideoPath", "validate_frames", "frame_indices", "check_num_frames"]
 
 VideoPath = Union[str, PathLike]
+
+#: The most frames one call samples: more is a whole clip's worth, which a sample is not for.
+MAX_SAMPLED_FRAMES = 10_000
 
 
 def validate_frames(frames: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
@@ -27,21 +27,12 @@ def validate_frames(frames: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     Parameters
     ----------
     frames : numpy.ndarray or sequence of (H, W, 3) arrays
-        The clip. A list of same-sized frames is stacked.
+        The clip; a list of same-sized frames is stacked.
 
     Returns
     -------
     numpy.ndarray, shape (K, H, W, 3)
-        The frames, uint8 or floating point as given (not copied when
-        already an array).
-
-    Raises
-    ------
-    ValueError
-        On the wrong number of dimensions, a channel count other than 3, an
-        empty clip, frames of different sizes, or floats outside [0, 1].
-    TypeError
-        On a dtype that is neither uint8 nor floating point.
+        The frames, uint8 or floating point as given (not copied when already an array).
 
     Examples
     --------
@@ -65,14 +56,10 @@ def validate_frames(frames: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
         raise TypeError(f"expected frames as a numpy array or a list of arrays, got {type(frames).__name__}")
     if arr.ndim != 4:
         hint = "; for a single image add a frame axis with image[None]" if arr.ndim == 3 else ""
-        raise ValueError(
-            f"expected frames as a 4-D array (frames, height, width, 3), got shape {arr.shape}{hint}"
-        )
+        raise ValueError(f"expected frames as a 4-D array (frames, height, width, 3), got shape {arr.shape}{hint}")
     if arr.shape[3] != 3:
-        raise ValueError(
-            f"expected 3 colour channels (RGB) in the last axis, got shape {arr.shape}; "
-            "convert grayscale or RGBA frames to RGB first"
-        )
+        raise ValueError(f"expected 3 colour channels (RGB) in the last axis, got shape {arr.shape}; "
+                         "convert grayscale or RGBA frames to RGB first")
     if 0 in arr.shape:
         raise ValueError(f"expected a non-empty clip, got shape {arr.shape}")
     if arr.dtype == np.uint8:
@@ -80,25 +67,12 @@ def validate_frames(frames: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     if np.issubdtype(arr.dtype, np.floating):
         check_unit_range(arr, "float frames")
         return arr
-    raise TypeError(
-        f"expected frames of dtype uint8 or float in [0, 1], got dtype {arr.dtype}; "
-        "convert with frames.astype(np.uint8) if the values are 0-255"
-    )
-
-
-#: The most frames one call samples: more is a whole clip's worth, which a sample is not for.
-MAX_SAMPLED_FRAMES = 10_000
+    raise TypeError(f"expected frames of dtype uint8 or float in [0, 1], got dtype {arr.dtype}; "
+                    "convert with frames.astype(np.uint8) if the values are 0-255")
 
 
 def check_num_frames(num_frames: object, name: str = "num_frames") -> int:
     """``num_frames`` as an int from 1 to :data:`MAX_SAMPLED_FRAMES` (:func:`course_utils.validation.check_scalar`).
-
-    Raises
-    ------
-    TypeError
-        If it is not an integer (``2.5`` and ``True`` are refused).
-    ValueError
-        If it is below 1 or above :data:`MAX_SAMPLED_FRAMES`.
 
     Examples
     --------
@@ -113,27 +87,19 @@ def frame_indices(n_frames: int, k: int) -> np.ndarray:
 
     Frame ``floor((2i + 1) * n_frames / (2k))`` for ``i = 0 .. k - 1``: the
     frame at the centre of each of ``k`` equal slices. When ``k > n_frames``
-    frames repeat, so the answer always has ``k`` entries, in order, and every
-    frame appears at least once.
+    frames repeat, so there are always ``k``, in order, every frame at least once.
 
     Parameters
     ----------
     n_frames : int
         Frames in the clip (at least 1).
     k : int
-        Frames wanted (at least 1).
+        Frames wanted (1 to :data:`MAX_SAMPLED_FRAMES`).
 
     Returns
     -------
     numpy.ndarray, shape (k,), int64
         Non-decreasing indices in ``0 .. n_frames - 1``.
-
-    Raises
-    ------
-    TypeError
-        If either argument is not an integer.
-    ValueError
-        If either argument is below 1, or ``k`` is above :data:`MAX_SAMPLED_FRAMES`.
 
     Examples
     --------
@@ -146,10 +112,3 @@ def frame_indices(n_frames: int, k: int) -> np.ndarray:
     k = check_num_frames(k, "k")
     i = np.arange(k, dtype=np.int64)
     return (2 * i + 1) * n // (2 * k)
-
-
-def as_uint8(frames: np.ndarray) -> np.ndarray:
-    """Frames as uint8: unchanged when already uint8, else [0, 1] floats times 255, rounded."""
-    if frames.dtype == np.uint8:
-        return frames
-    return np.round(frames * 255.0).astype(np.uint8)

@@ -1,28 +1,19 @@
-"""Reading video files: probing, sampling ``K`` frames, decoding them all (chapter 5.3).
+"""Reading video files: probing, and sampling ``K`` frames (chapter 5.3).
 
 Files are read with PyAV (``import av``), whose wheels ship FFmpeg, so mp4,
-webm, mkv, mov, avi and MPEG-TS (``.ts``, ``.mts``, ``.m2ts``, HLS segments)
-work without a system install. :mod:`course_utils.video` explains which
-frames :func:`sample_frames` takes and how.
+webm, mkv, mov, avi and MPEG-TS work without a system install.
+:mod:`course_utils.video` explains which frames :func:`sample_frames` takes
+and how. Three things a real file can do that a freshly written one does not:
 
-Three things a real file can do that a freshly written one does not:
-
-- **Seeking misses.** Containers without an index (MPEG-TS) land on a
-  keyframe *after* the wanted time. :func:`sample_frames` then steps back;
-  when even the start cannot be reached by seeking, it decodes from the start
-  instead, so ``method="seek"`` still returns what ``method="decode"`` does.
-- **Damaged data.** Bytes FFmpeg cannot decode raise one ``ValueError``
-  naming the file. A *truncated* file (its header promises more than its data
-  holds) is sampled within what decodes, with a ``UserWarning`` saying how many
-  sampled times fell outside it.
+- **Seeking misses.** Containers without an index (MPEG-TS) land on a keyframe
+  *after* the wanted time: :func:`sample_frames` steps back, and decodes from
+  the start where even the start cannot be reached by seeking.
+- **Damaged data.** Bytes FFmpeg cannot decode raise one ``ValueError`` naming
+  the file; a *truncated* file is sampled within what decodes, with a
+  ``UserWarning`` saying how many sampled times fell outside it.
 - **Orientation.** Phones store portrait video as landscape pictures plus a
-  display matrix ("rotate 90 degrees"). Frames are returned as players show
-  them: quarter turns and mirror flips in the matrix are applied (other
-  angles are left as stored).
-
-A clip whose frames would take more than :data:`MAX_FRAME_BYTES` (2 GB,
-estimated from :func:`probe_video` before decoding) is refused with a
-sentence pointing to :func:`sample_frames` with fewer frames.
+  display matrix; quarter turns and mirror flips in it are applied, so frames
+  come back as players show them.
 """
 
 from __future__ import annotations
@@ -39,28 +30,10 @@ import numpy as np
 
 from course_utils.video.frames import VideoPath, check_num_frames
 
-__all__ = ["VideoInfo", "probe_video", "sample_frames", "read_all_frames"]
-
-_METHODS = ("seek", "decode")
+__all__ = ["VideoInfo", "probe_video", "sample_frames"]
 
 #: The most memory, in bytes, that the frames one call returns may take (2 GB: a kernel on a laptop survives it).
 MAX_FRAME_BYTES = 2 * 1024**3
-
-
-def _refuse_if_too_big(path: VideoPath, n_frames: int | None, what: str) -> None:
-    """Refuse, before decoding, ``n_frames`` frames (every frame when None) of ``path`` that would pass the bound.
-
-    The estimate is frames × height × width × 3 bytes from :func:`probe_video`
-    (the frame count from the header, else duration × frame rate).
-    """
-    info = probe_video(path)
-    if n_frames is None:
-        n_frames = info.n_frames or round((info.duration or 0) * (info.fps or 0))
-    need = n_frames * info.height * info.width * 3
-    if need > MAX_FRAME_BYTES:
-        raise ValueError(f"{what} of {Path(path).name} ({n_frames} frames of {info.width}x{info.height}) would take "
-                         f"about {need / 1024**3:.1f} GB, above the {MAX_FRAME_BYTES / 1024**3:.0f} GB limit; "
-                         "sample fewer frames with sample_frames(path, num_frames=8)")
 
 
 @dataclass(frozen=True)
@@ -71,22 +44,17 @@ class VideoInfo:
     ----------
     codec : str
     width, height : int
-        Size of the frames as players show them (and as :func:`sample_frames`
-        returns them): for a phone video stored sideways, after the rotation.
+        Size of the frames as players show them (after a phone video's rotation).
     fps : float or None
         Average frame rate, when the file states one.
     n_frames : int or None
-        Frame count from the container's header (``None`` when it has none,
-        as webm and MPEG-TS files often do).
+        Frame count from the container's header (webm and MPEG-TS often have none).
     duration : float or None
         Seconds, from the stream or else the container header.
     rotation : int
-        Counter-clockwise quarter turns, in degrees (0, 90, 180 or -90), that
-        the file's display matrix applies to the stored pictures (a phone
-        held upright usually gives -90).
+        Counter-clockwise degrees (0, 90, 180 or -90) the display matrix turns the stored pictures by.
     mirrored : bool
-        Whether the display matrix also mirrors the picture left-right
-        (after the rotation).
+        Whether the display matrix also mirrors the picture left-right (after the rotation).
     """
 
     codec: str
@@ -146,11 +114,9 @@ def _reporting_damage(path: VideoPath) -> Iterator[None]:
 def _orientation(frame) -> tuple[bool, bool, bool]:
     """``(transpose, flip_rows, flip_cols)`` that turn a stored picture into the displayed one.
 
-    From the frame's display matrix (FFmpeg's ``AV_FRAME_DATA_DISPLAYMATRIX``):
-    nine int32 values whose top-left 2 x 2 block ``[[a, b], [c, d]]`` maps a
-    stored pixel ``(x, y)`` to the displayed ``(a x + c y, b x + d y)``.
-    Only quarter turns and mirrors are recognised; any other matrix leaves
-    the picture as stored.
+    From the frame's display matrix (FFmpeg's ``AV_FRAME_DATA_DISPLAYMATRIX``): nine int32 values whose top-left
+    2 x 2 block ``[[a, b], [c, d]]`` maps a stored pixel ``(x, y)`` to the displayed ``(a x + c y, b x + d y)``.
+    Only quarter turns and mirrors are recognised; any other matrix leaves the picture as stored.
     """
     side = frame.side_data.get("DISPLAYMATRIX")
     if side is None or len(bytes(side)) < 36:
@@ -202,11 +168,6 @@ def probe_video(path: VideoPath) -> VideoInfo:
     Returns
     -------
     VideoInfo
-
-    Raises
-    ------
-    FileNotFoundError, ValueError
-        For a missing, empty or unreadable file, or one without video.
     """
     container, stream = _open_video(path)
     with container, _reporting_damage(path):
@@ -222,23 +183,15 @@ def probe_video(path: VideoPath) -> VideoInfo:
         if turn[0]:
             width, height = height, width
         rotation, mirrored = _TURNS[turn]
-        return VideoInfo(
-            codec=stream.codec_context.name,
-            width=width,
-            height=height,
-            fps=float(rate) if rate else None,
-            n_frames=int(stream.frames) if stream.frames else None,
-            duration=duration,
-            rotation=rotation,
-            mirrored=mirrored,
-        )
+        return VideoInfo(codec=stream.codec_context.name, width=width, height=height,
+                         fps=float(rate) if rate else None, n_frames=int(stream.frames) if stream.frames else None,
+                         duration=duration, rotation=rotation, mirrored=mirrored)
 
 
 def _timeline(path: VideoPath) -> tuple[int, Fraction]:
     """``(start_pts, duration_pts)`` of the first video stream, in its time base.
 
-    From the header when it has a duration, else from one pass over the
-    packets' timestamps (demuxing only, no decoding).
+    From the header when it has a duration, else from one pass over the packets' timestamps (no decoding).
     """
     container, stream = _open_video(path)
     with container, _reporting_damage(path):
@@ -273,9 +226,7 @@ def _frame_step(stream) -> Fraction:
 class _Picker:
     """Fills ``out[i]`` with the decoded frame on screen at ``targets[i]`` (times in the stream's time base).
 
-    ``outside`` counts the targets that lie outside the frames that decode
-    (before the first one, or after the last one has left the screen), which
-    only happens in truncated or damaged files.
+    ``outside`` counts the targets outside the frames that decode (only in truncated or damaged files).
     """
 
     def __init__(self, targets: list[Fraction], step: Fraction):
@@ -286,18 +237,13 @@ class _Picker:
         self.last_end: Fraction | None = None  # when the last frame that decodes leaves the screen, once seen
 
     def walk(self, frames: Iterator, first_target: int, seeking: bool = False, from_start: bool = False) -> int:
-        """Walk decoded ``frames`` forward, filling targets from ``first_target`` on.
+        """Walk decoded ``frames`` forward, giving each target from ``first_target`` on the last frame at or before it.
 
-        Each target gets the last frame whose pts is at or before it. Without
-        ``seeking`` the walk goes on until every target is filled. With
-        ``seeking`` (the walk started at a keyframe the container seeked to) it
-        stops once the next unfilled target lies further ahead than the
-        distance this walk had to decode to reach its first target: a fresh
-        seek is then expected to be cheaper than decoding on. ``from_start``
-        says the walk began at the start of the file, so a target before the
-        first frame gets that frame (nothing earlier decodes). Returns the
-        index of the first unfilled target; ``first_target`` itself means the
-        first frame decoded was already past it.
+        With ``seeking`` (the walk started at a keyframe) it stops once the next target lies further ahead than
+        this walk had to decode to reach its first one: a fresh seek is then cheaper than decoding on.
+        ``from_start`` (the walk began at the start of the file) gives a target before the first frame that frame.
+        Returns the index of the first unfilled target; ``first_target`` itself means the first frame decoded was
+        already past it.
         """
         targets, out = self.targets, self.out
         i, previous, first_pts = first_target, None, None
@@ -365,40 +311,28 @@ def sample_frames(path: VideoPath, num_frames: int = 8, method: str = "seek") ->
     path : str or Path
         Any file FFmpeg reads (mp4, webm, mkv, mov, avi, ts, ...).
     num_frames : int
-        How many frames to return (``K``). When the file has fewer frames,
-        frames repeat (see :mod:`course_utils.video`): the result always
-        has ``K``.
+        How many frames to return (``K``); frames repeat when the file has fewer.
     method : {"seek", "decode"}
-        ``"seek"`` (default) seeks to the keyframe before each sampled time
-        and decodes forward to it, and decodes from the start where the
-        container cannot seek there (MPEG-TS); ``"decode"`` decodes every
-        frame (the slow reference). Both return the same frames.
+        ``"seek"`` jumps to the keyframe before each sampled time and decodes
+        forward to it; ``"decode"`` decodes every frame (the slow reference).
+        Both return the same frames.
 
     Returns
     -------
     numpy.ndarray, shape (num_frames, height, width, 3), uint8
-        Turned as players show them (a phone's portrait video comes back
-        portrait, see :func:`probe_video`).
+        Turned as players show them.
 
     Raises
     ------
-    FileNotFoundError
-        If the file does not exist.
-    TypeError
-        If ``num_frames`` is not an integer.
     ValueError
-        For an empty, corrupt or audio-only file, data FFmpeg cannot decode,
-        a ``num_frames`` outside 1 to 10 000, frames that would take more
-        than :data:`MAX_FRAME_BYTES`, or an unknown ``method``.
+        For an empty, corrupt, damaged or audio-only file, or frames that would
+        take more than :data:`MAX_FRAME_BYTES`.
 
     Warns
     -----
     UserWarning
-        When the file is truncated or damaged so that some sampled times
-        fall outside the frames that decode (its header states a longer
-        duration than its data holds). Those times get the nearest frame that
-        decodes (the last one, for a truncated file); the warning says how
-        many.
+        When the file is truncated, so that some sampled times fall after its
+        last frame that decodes (they get that frame); the warning says how many.
 
     Examples
     --------
@@ -410,42 +344,35 @@ def sample_frames(path: VideoPath, num_frames: int = 8, method: str = "seek") ->
     (4, 32, 32, 3)
     """
     k = check_num_frames(num_frames)
-    if method not in _METHODS:
+    if method not in ("seek", "decode"):
         raise ValueError(f"method must be 'seek' or 'decode', got {method!r}")
-    _refuse_if_too_big(path, k, f"{k} sampled frames")
+    info = probe_video(path)
+    need = k * info.height * info.width * 3
+    if need > MAX_FRAME_BYTES:
+        raise ValueError(f"{k} sampled frames of {Path(path).name} ({k} frames of {info.width}x{info.height}) would "
+                         f"take about {need / 1024**3:.1f} GB, above the {MAX_FRAME_BYTES / 1024**3:.0f} GB limit; "
+                         "sample fewer frames with sample_frames(path, num_frames=8)")
     start, duration = _timeline(path)
     targets = [start + Fraction(2 * i + 1, 2 * k) * duration for i in range(k)]
-    if method == "decode":
-        return _sample_by_decoding(path, targets, start, duration)
-    return _sample_by_seeking(path, targets, start, duration)
+    return _sample(path, targets, start, duration, seek=method == "seek")
 
 
-def _sample_by_decoding(path: VideoPath, targets: list[Fraction], start: int, duration: Fraction) -> np.ndarray:
-    container, stream = _open_video(path)
-    with container, _reporting_damage(path):
-        picker = _Picker(targets, _frame_step(stream))
-        picker.walk(container.decode(stream), 0, from_start=True)
-        if any(f is None for f in picker.out):
-            raise ValueError(f"{Path(path).name} contains no decodable video frames")
-        picker.warn_if_outside(path, start, duration, stream.time_base)
-        return picker.frames()
-
-
-def _sample_by_seeking(path: VideoPath, targets: list[Fraction], start: int, duration: Fraction) -> np.ndarray:
+def _sample(path: VideoPath, targets: list[Fraction], start: int, duration: Fraction, seek: bool) -> np.ndarray:
+    """The frames on screen at ``targets``: by seeking to keyframes, or (``seek=False``) by decoding from the start."""
     container, stream = _open_video(path)
     try:
         with _reporting_damage(path):
             picker = _Picker(targets, _frame_step(stream))
-            first = stream.start_time or 0
-            i = 0
+            first, i = stream.start_time or 0, 0
             while i < len(targets):
-                j = _seek_and_walk(container, stream, picker, i, first)
+                j = _seek_and_walk(container, stream, picker, i, first) if seek else i
                 if j == i:
-                    # Every seek, even to the start, landed after the target: the container cannot seek
-                    # there (MPEG-TS has no index). Decode from the start instead, then seek on.
-                    container.close()
-                    container, stream = _open_video(path)
-                    j = picker.walk(container.decode(stream), i, seeking=True, from_start=True)
+                    # Decode from the start: the reference method, or where every seek, even to the start, landed
+                    # after the target (MPEG-TS has no index to seek by); then seek on.
+                    if seek:
+                        container.close()
+                        container, stream = _open_video(path)
+                    j = picker.walk(container.decode(stream), i, seeking=seek, from_start=True)
                     if j == i:
                         raise ValueError(f"{Path(path).name} contains no decodable video frames")
                 i = j
@@ -468,30 +395,3 @@ def _seek_and_walk(container, stream, picker: _Picker, i: int, start: int) -> in
         # time, which can be earlier than display time, and MPEG-TS seeks by byte guesses): step back.
         back = max(2 * back, picker.step)
 
-
-def read_all_frames(path: VideoPath) -> np.ndarray:
-    """Decode every frame of a video file (for short clips: refused above :data:`MAX_FRAME_BYTES`).
-
-    Parameters
-    ----------
-    path : str or Path
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_frames, height, width, 3), uint8
-        Every frame that decodes, turned as players show them. A truncated
-        file gives the frames it holds.
-
-    Raises
-    ------
-    FileNotFoundError, ValueError
-        As :func:`sample_frames`; also when every frame would take more than
-        :data:`MAX_FRAME_BYTES`.
-    """
-    _refuse_if_too_big(path, None, "every frame")
-    container, stream = _open_video(path)
-    with container, _reporting_damage(path):
-        frames = [_displayed(f) for f in container.decode(stream)]
-    if not frames:
-        raise ValueError(f"{Path(path).name} contains no decodable video frames")
-    return np.stack(frames)

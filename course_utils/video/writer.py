@@ -1,10 +1,4 @@
-"""Writing frames into a video file with PyAV (chapter 5.3).
-
-:func:`write_video` is how the chapter turns its synthetic clips into real
-mp4 and webm files, so that sampling can be shown on files (and on the
-awkward things files do: missing frame counts, keyframes, variable frame
-rates).
-"""
+"""Writing frames into a video file with PyAV (chapter 5.3): how the chapter turns its clips into real mp4 and webm."""
 
 from __future__ import annotations
 
@@ -16,8 +10,8 @@ from typing import Sequence
 import av
 import numpy as np
 
-from course_utils.validation import check_finite, check_scalar
-from course_utils.video.frames import VideoPath, as_uint8, validate_frames
+from course_utils.validation import check_scalar
+from course_utils.video.frames import VideoPath, validate_frames
 
 __all__ = ["write_video", "DEFAULT_CODECS", "PIXEL_FORMATS"]
 
@@ -25,21 +19,12 @@ __all__ = ["write_video", "DEFAULT_CODECS", "PIXEL_FORMATS"]
 DEFAULT_CODECS = {".mp4": "libx264", ".mkv": "libx264", ".mov": "libx264", ".webm": "libvpx-vp9", ".avi": "mpeg4"}
 
 #: Encoders :func:`write_video` accepts, with the pixel format each is given.
-PIXEL_FORMATS = {
-    "libx264": "yuv420p",
-    "libvpx-vp9": "yuv420p",
-    "libvpx": "yuv420p",
-    "mpeg4": "yuv420p",
-    "mjpeg": "yuvj420p",
-}
+PIXEL_FORMATS = {"libx264": "yuv420p", "libvpx-vp9": "yuv420p", "libvpx": "yuv420p", "mpeg4": "yuv420p",
+                 "mjpeg": "yuvj420p"}
 
 
 def _frame_rate(fps: object) -> Fraction:
-    """``fps`` as the exact rate to store: a fraction whose denominator is at most 1001.
-
-    Decimal NTSC rates (29.97, 23.976, 59.94) become the rates they stand
-    for (30000/1001, ...); other rates are the nearest such fraction.
-    """
+    """``fps`` as a fraction whose denominator is at most 1001; decimal NTSC rates (29.97, ...) become 30000/1001, ..."""
     value = check_scalar(fps, "fps", numbers.Real, min_val=0, include_boundaries="neither")
     rate = (fps if isinstance(fps, Fraction) else Fraction(value)).limit_denominator(1001)
     whole = round(value * 1.001)
@@ -61,10 +46,8 @@ def _codec_for(suffix: str, codec: object) -> str:
         return codec if codec in av.codecs_available else "mpeg4"
     codec = check_scalar(codec, "codec", str)
     if codec not in PIXEL_FORMATS:
-        raise ValueError(
-            f"unsupported video codec {codec!r}; use one of {', '.join(PIXEL_FORMATS)}, "
-            "or codec=None for the extension's default"
-        )
+        raise ValueError(f"unsupported video codec {codec!r}; use one of {', '.join(PIXEL_FORMATS)}, "
+                         "or codec=None for the extension's default")
     if codec not in av.codecs_available:
         raise ValueError(f"this FFmpeg build has no {codec!r} encoder; pass codec=None for the extension's default")
     return codec
@@ -76,57 +59,34 @@ def write_video(
     fps: float | Fraction = 25,
     codec: str | None = None,
     gop_size: int | None = None,
-    timestamps: Sequence[float] | None = None,
 ) -> Path:
-    """Encode frames into a video file with PyAV.
+    """Encode frames into a video file with PyAV, the same frames always giving the same file.
 
     Parameters
     ----------
     path : str or Path
-        Output file; the extension picks the container (``.mp4``, ``.mkv``,
-        ``.mov``, ``.webm``, ``.avi``).
+        Output file; the extension (``.mp4``, ``.mkv``, ``.mov``, ``.webm``, ``.avi``) picks the container.
     frames : array, shape (K, H, W, 3)
         uint8, or floats in [0, 1] (rounded to 8 bits).
     fps : float, int or Fraction
-        Frame rate (frames are evenly spaced unless ``timestamps`` is given).
-        Fractional rates are stored as a fraction with a denominator of at
-        most 1001: ``29.97`` is the NTSC rate 30000/1001, ``12.5`` is 25/2.
+        Frame rate, stored as a fraction with a denominator of at most 1001
+        (``29.97`` is the NTSC rate 30000/1001).
     codec : str, optional
-        One of :data:`PIXEL_FORMATS`: ``"libx264"`` (H.264),
-        ``"libvpx-vp9"``, ``"libvpx"`` (VP8), ``"mpeg4"`` (MPEG-4 part 2) or
-        ``"mjpeg"`` (Motion JPEG). Defaults by extension: H.264 for
-        mp4/mkv/mov, VP9 for webm, MPEG-4 part 2 for avi; ``mpeg4`` when the
-        installed FFmpeg lacks the default.
+        One of :data:`PIXEL_FORMATS`. Defaults by extension (:data:`DEFAULT_CODECS`):
+        H.264 for mp4/mkv/mov, VP9 for webm, MPEG-4 part 2 for avi, or ``mpeg4`` when
+        the installed FFmpeg lacks the default.
     gop_size : int, optional
-        Frames between keyframes (the encoder's default when omitted). Small
-        values make seeking cheaper and files larger.
-    timestamps : sequence of float, optional
-        Presentation time of each frame in seconds, strictly increasing and
-        starting at 0 or later: writes a variable-frame-rate file (times are
-        kept to the millisecond).
+        Frames between keyframes (the encoder's default when omitted).
 
     Returns
     -------
     pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    TypeError
-        On frames that are not uint8 or float, or an ``fps``, ``gop_size`` or
-        ``codec`` of the wrong type (``fps=None``).
-    ValueError
-        On frames that are not a clip (:func:`validate_frames`), an ``fps``
-        that is not a positive finite number, bad timestamps, an unknown
-        extension or codec, or a codec the container cannot hold (webm
-        takes only VP8 and VP9). Nothing is left at ``path`` when encoding
-        fails.
+        The file written; nothing is left at ``path`` when encoding fails.
 
     Notes
     -----
     H.264 in 4:2:0 needs even widths and heights; odd-sized frames are
-    written in 4:4:4 (``yuv444p``) instead, which keeps every pixel but that
-    some players do not support.
+    written in 4:4:4 (``yuv444p``), which some players do not support.
 
     Examples
     --------
@@ -136,23 +96,17 @@ def write_video(
     >>> round(probe_video(write_video(path, np.zeros((3, 16, 16, 3), np.uint8), fps=29.97)).fps, 5)
     29.97003
     """
-    clip = as_uint8(validate_frames(frames))
+    clip = validate_frames(frames)
+    if clip.dtype != np.uint8:
+        clip = np.round(clip * 255.0).astype(np.uint8)
     p = Path(path)
     codec = _codec_for(p.suffix.lower(), codec)
     rate = _frame_rate(fps)
     if gop_size is not None:
         gop_size = check_scalar(gop_size, "gop_size", int, min_val=1)
-    n, height, width, _ = clip.shape
-    if timestamps is not None:
-        ts = np.asarray(timestamps, dtype=float)
-        if ts.shape != (n,):
-            raise ValueError(f"expected one timestamp per frame ({n}), got {ts.shape[0] if ts.ndim else 0}")
-        check_finite(ts, "timestamps")
-        millis = np.round(ts * 1000).astype(np.int64)
-        if millis[0] < 0 or np.any(np.diff(millis) <= 0):
-            raise ValueError("timestamps must start at 0 or later and increase by at least 1 ms per frame")
+    _, height, width, _ = clip.shape
     odd = width % 2 or height % 2
-    pix_fmt = "yuv444p" if (odd and codec == "libx264") else PIXEL_FORMATS.get(codec, "yuv420p")
+    pix_fmt = "yuv444p" if (odd and codec == "libx264") else PIXEL_FORMATS[codec]
     p.parent.mkdir(parents=True, exist_ok=True)
     try:
         with av.open(str(p), mode="w") as container:
@@ -165,15 +119,8 @@ def write_video(
                 stream.options = {"x264-params": "mbtree=0:rc-lookahead=0"}
             if gop_size is not None:
                 stream.codec_context.gop_size = gop_size
-            if timestamps is not None:
-                stream.codec_context.time_base = Fraction(1, 1000)
-                stream.time_base = Fraction(1, 1000)
-            for i, image in enumerate(clip):
-                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
-                if timestamps is not None:
-                    frame.pts = int(millis[i])
-                    frame.time_base = Fraction(1, 1000)
-                for packet in stream.encode(frame):
+            for image in clip:
+                for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")):
                     container.mux(packet)
             for packet in stream.encode():
                 container.mux(packet)

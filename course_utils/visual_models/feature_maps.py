@@ -16,8 +16,6 @@ from torch import nn
 
 from course_utils.validation import check_array, check_scalar
 
-__all__ = ["layer_names", "feature_maps", "filters_as_images", "strongest_channels"]
-
 
 def layer_names(model: nn.Module) -> list[str]:
     """Every named submodule of ``model``, in registration order (the names :func:`feature_maps` accepts)."""
@@ -43,13 +41,6 @@ def feature_maps(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) 
         Layer name → its output, in the order of ``layers``. Hooks capture a
         module's own output: an activation applied in the parent's
         ``forward`` (like ``F.relu6``) is not included.
-
-    Raises
-    ------
-    TypeError
-        If ``layers`` is a single string instead of a list of names.
-    ValueError
-        If a name is not a submodule of ``model`` or no layer is given.
 
     Examples
     --------
@@ -87,10 +78,9 @@ def feature_maps(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) 
 def filters_as_images(weight: torch.Tensor | np.ndarray) -> np.ndarray:
     """First-layer convolution weights as RGB pictures, one per filter.
 
-    Each filter is shifted and scaled on its own so that its weights fill
-    0–1, with zero mapped to mid-grey only when the filter has both signs;
-    the colour then shows which channel mix and which spatial pattern the
-    filter responds to.
+    Each filter is scaled on its own by its largest absolute weight, with zero
+    at mid-grey, so the colour shows which channel mix and which spatial
+    pattern the filter responds to.
 
     Parameters
     ----------
@@ -99,11 +89,6 @@ def filters_as_images(weight: torch.Tensor | np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (out_channels, k, k, 3), float in [0, 1]
-
-    Raises
-    ------
-    ValueError
-        If the weights do not have 3 input channels.
 
     Examples
     --------
@@ -132,18 +117,12 @@ def strongest_channels(fmap: torch.Tensor, k: int = 6) -> list[int]:
     ----------
     fmap : torch.Tensor, shape (N, C, h, w) or (C, h, w)
     k : int
+        1 to the number of channels.
 
     Returns
     -------
     list of int
         Channel indices, most varied first.
-
-    Raises
-    ------
-    TypeError
-        If ``k`` is not an integer.
-    ValueError
-        If ``k`` is not between 1 and the channel count.
     """
     k = check_scalar(k, "k", int)
     fmap = check_array(fmap, "fmap", ndim=(3, 4), shape="(N, C, h, w) or (C, h, w)", tensor=True)

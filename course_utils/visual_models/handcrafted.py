@@ -26,8 +26,6 @@ from numpy.typing import ArrayLike
 
 from course_utils.validation import check_array, check_scalar, check_unit_range
 
-__all__ = ["histogram_features"]
-
 
 def histogram_features(images: ArrayLike, bins: int = 18, max_gradient: float = 0.25) -> np.ndarray:
     """Intensity and gradient-magnitude histograms of grey images, ``2 * bins`` numbers each.
@@ -47,14 +45,6 @@ def histogram_features(images: ArrayLike, bins: int = 18, max_gradient: float = 
     numpy.ndarray, shape (N, 2 * bins), float64
         Per image: ``bins`` intensity fractions, then ``bins`` gradient
         fractions; each half sums to 1.
-
-    Raises
-    ------
-    ValueError
-        If the images are not 2-D or 3-D, smaller than 2 x 2, not finite or
-        outside [0, 1], or ``bins`` / ``max_gradient`` are out of range.
-    TypeError
-        If ``images`` are not float or uint8, ``bins`` is not an integer or ``max_gradient`` not a number.
 
     Examples
     --------

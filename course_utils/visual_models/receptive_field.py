@@ -19,7 +19,7 @@ centre output's gradient touches.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -27,22 +27,10 @@ from torch import nn
 
 from course_utils.validation import check_scalar
 
-__all__ = ["ConvLayer", "ReceptiveField", "receptive_fields", "conv_layers_of", "gradient_receptive_field"]
-
 
 @dataclass(frozen=True)
 class ConvLayer:
-    """One convolution (or pooling) as far as geometry is concerned.
-
-    Parameters
-    ----------
-    kernel : int
-        Side of the square kernel.
-    stride : int
-    dilation : int
-    name : str
-        A label for tables and plots.
-    """
+    """One convolution (or pooling) as far as geometry is concerned: square kernel side, stride, dilation, a label."""
 
     kernel: int
     stride: int = 1
@@ -59,17 +47,7 @@ class ConvLayer:
 
 @dataclass(frozen=True)
 class ReceptiveField:
-    """The receptive field of the units after one layer.
-
-    Attributes
-    ----------
-    name : str
-        The layer's label.
-    size : int
-        Side of the square of input pixels one unit depends on.
-    jump : int
-        Distance in input pixels between neighbouring units (total stride).
-    """
+    """The receptive field after one layer: ``size`` (side in input pixels) and ``jump`` (the total stride)."""
 
     name: str
     size: int
@@ -89,13 +67,6 @@ def receptive_fields(layers: Iterable[ConvLayer | tuple[int, ...]]) -> list[Rece
     -------
     list of ReceptiveField
         One entry per layer.
-
-    Raises
-    ------
-    TypeError
-        If a kernel, stride or dilation is not an integer.
-    ValueError
-        If a layer has a non-positive kernel, stride or dilation.
 
     Examples
     --------
@@ -134,11 +105,6 @@ def conv_layers_of(model: nn.Module) -> list[ConvLayer]:
     list of ConvLayer
         Named after the modules (``"_blocks.3._depthwise_conv"`` ...).
 
-    Raises
-    ------
-    ValueError
-        If the model has no such layers, or one has a non-square kernel.
-
     Examples
     --------
     >>> net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.MaxPool2d(2), nn.Conv2d(8, 8, 3))
@@ -165,38 +131,26 @@ def _square(value, name: str, attr: str) -> int:
     return int(value)
 
 
-def gradient_receptive_field(
-    fn: Callable[[torch.Tensor], torch.Tensor],
-    image_size: int | Sequence[int],
-    channels: int = 1,
-    seed: int = 0,
-) -> np.ndarray:
+def gradient_receptive_field(fn: Callable[[torch.Tensor], torch.Tensor], image_size: int,
+                             channels: int = 1) -> np.ndarray:
     """Measure which input pixels the centre unit of ``fn``'s output depends on.
 
-    Feeds a random image through ``fn``, back-propagates from the centre
-    unit of the output map (summed over channels) and marks every input
-    pixel whose gradient is not zero.
+    Feeds a random image (seeded, its own generator; random values keep
+    ReLU-style layers from hiding a dependency) through ``fn``, back-propagates
+    from the centre unit of the output map (summed over channels) and marks
+    every input pixel whose gradient is not zero.
 
     Parameters
     ----------
     fn : callable
-        Maps a ``(1, channels, H, W)`` tensor to a ``(1, C_out, h, w)`` map.
-    image_size : int or (int, int)
+        Maps a ``(1, channels, S, S)`` tensor to a ``(1, C_out, h, w)`` map.
+    image_size : int
+        Side ``S`` of the square input.
     channels : int
-    seed : int
-        Seeds the random input (its own generator); random values keep
-        ReLU-style layers from hiding a dependency.
 
     Returns
     -------
-    numpy.ndarray of bool, shape (H, W)
-
-    Raises
-    ------
-    TypeError
-        If ``image_size``, ``channels`` or ``seed`` is not an integer.
-    ValueError
-        If a size is < 1, or ``fn`` does not return a 4-D map.
+    numpy.ndarray of bool, shape (S, S)
 
     Examples
     --------
@@ -204,16 +158,9 @@ def gradient_receptive_field(
     >>> int(gradient_receptive_field(convs, 15).sum())  # a 5 × 5 square
     25
     """
-    if isinstance(image_size, (tuple, list)):
-        if len(image_size) != 2:
-            raise ValueError(f"expected image_size as one side or a pair (H, W), got {image_size!r}")
-        h, w = (check_scalar(v, "image_size", int, min_val=1) for v in image_size)
-    else:
-        h = w = check_scalar(image_size, "image_size", int, min_val=1)
+    size = check_scalar(image_size, "image_size", int, min_val=1)
     channels = check_scalar(channels, "channels", int, min_val=1)
-    seed = check_scalar(seed, "seed", int, min_val=0)
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.rand(1, channels, h, w, generator=gen).requires_grad_(True)
+    x = torch.rand(1, channels, size, size, generator=torch.Generator().manual_seed(0)).requires_grad_(True)
     out = fn(x)
     if out.ndim != 4:
         raise ValueError(f"fn must return a (1, C, h, w) map, got shape {tuple(out.shape)}")

@@ -5,15 +5,13 @@ A ViT (Dosovitskiy et al., 2020) turns an image into a sentence of patches:
 1. :func:`patchify` cuts the image into ``p × p`` squares and flattens each
    one into a vector of ``C·p·p`` numbers (a "token");
 2. :class:`PatchEmbedding` maps every token to ``dim`` numbers with one
-   linear layer and adds a position embedding, so the model knows where on
-   the image each patch came from (:func:`position_embedding_2d`);
+   linear layer and adds a position embedding (:func:`position_embedding_2d`),
+   so the model knows where on the image each patch came from;
 3. :class:`SelfAttention` lets every token look at every other token, near
-   or far, in a single step; it returns the attention weights so they can
-   be drawn.
+   or far, in a single step, and returns the attention weights so they can be drawn.
 
-Nothing here is trained: the point is the shapes and the wiring. Every
-random initialisation takes a ``seed`` and uses its own generator, so
-importing or building these objects never touches torch's global RNG.
+Nothing here is trained. Every random initialisation takes a ``seed`` and uses
+its own generator, so building these objects never touches torch's global RNG.
 """
 
 from __future__ import annotations
@@ -25,35 +23,12 @@ from torch import nn
 
 from course_utils.validation import check_array, check_scalar
 
-__all__ = [
-    "patchify",
-    "unpatchify",
-    "position_embedding_2d",
-    "PatchEmbedding",
-    "attention_weights",
-    "SelfAttention",
-]
-
-
-def _check_images(images: torch.Tensor, patch_size: int) -> tuple[torch.Tensor, int]:
-    images = check_array(images, "images", ndim=(3, 4), shape="(N, C, H, W) or (C, H, W)", tensor=True)
-    if images.ndim == 3:
-        images = images.unsqueeze(0)
-    patch_size = check_scalar(patch_size, "patch_size", int, min_val=1)
-    height, width = images.shape[-2:]
-    if height % patch_size or width % patch_size:
-        raise ValueError(f"image size {height}×{width} is not a multiple of patch_size {patch_size}; "
-                         f"crop or resize it to e.g. {height // patch_size * patch_size}×"
-                         f"{width // patch_size * patch_size} first")
-    return images, patch_size
-
 
 def patchify(images: torch.Tensor, patch_size: int = 16) -> torch.Tensor:
     """Cut images into non-overlapping square patches, each flattened to a vector.
 
     Patches are ordered row by row (left to right, then top to bottom), and
-    each vector holds its patch's pixels channel by channel: ``(C, p, p)``
-    flattened.
+    each vector holds its patch's pixels channel by channel: ``(C, p, p)`` flattened.
 
     Parameters
     ----------
@@ -65,29 +40,27 @@ def patchify(images: torch.Tensor, patch_size: int = 16) -> torch.Tensor:
     Returns
     -------
     torch.Tensor, shape (N, (H/p)·(W/p), C·p·p)
-        A leading batch axis is always present.
-
-    Raises
-    ------
-    TypeError
-        If ``images`` is not a tensor or ``patch_size`` not an integer.
-    ValueError
-        If ``patch_size`` < 1 or the image size is not a multiple of it.
 
     Examples
     --------
     >>> patchify(torch.zeros(3, 224, 224), 16).shape
     torch.Size([1, 196, 768])
     """
-    images, p = _check_images(images, patch_size)
+    images = check_array(images, "images", ndim=(3, 4), shape="(N, C, H, W) or (C, H, W)", tensor=True)
+    if images.ndim == 3:
+        images = images.unsqueeze(0)
+    p = check_scalar(patch_size, "patch_size", int, min_val=1)
     n, c, h, w = images.shape
+    if h % p or w % p:
+        raise ValueError(f"image size {h}×{w} is not a multiple of patch_size {p}; "
+                         f"crop or resize it to e.g. {h // p * p}×{w // p * p} first")
     grid = images.reshape(n, c, h // p, p, w // p, p)          # N, C, rows, p, cols, p
     grid = grid.permute(0, 2, 4, 1, 3, 5)                       # N, rows, cols, C, p, p
     return grid.reshape(n, (h // p) * (w // p), c * p * p)
 
 
-def unpatchify(patches: torch.Tensor, patch_size: int, image_size: tuple[int, int], channels: int = 3) -> torch.Tensor:
-    """Put patches from :func:`patchify` back together into images.
+def unpatchify(patches: torch.Tensor, patch_size: int, image_size: tuple[int, int]) -> torch.Tensor:
+    """Put patches from :func:`patchify` back together into ``(N, C, H, W)`` images.
 
     Parameters
     ----------
@@ -95,18 +68,10 @@ def unpatchify(patches: torch.Tensor, patch_size: int, image_size: tuple[int, in
     patch_size : int
     image_size : (int, int)
         ``(H, W)`` of the original images.
-    channels : int
 
     Returns
     -------
     torch.Tensor, shape (N, C, H, W)
-
-    Raises
-    ------
-    TypeError
-        If ``patch_size``, ``image_size`` or ``channels`` are not integers.
-    ValueError
-        If the patch count or length does not fit ``image_size``, ``channels`` and ``patch_size``.
 
     Examples
     --------
@@ -120,16 +85,15 @@ def unpatchify(patches: torch.Tensor, patch_size: int, image_size: tuple[int, in
     h = check_scalar(image_size[0], "image_size[0] (height)", int, min_val=1)
     w = check_scalar(image_size[1], "image_size[1] (width)", int, min_val=1)
     p = check_scalar(patch_size, "patch_size", int, min_val=1)
-    channels = check_scalar(channels, "channels", int, min_val=1)
     if h % p or w % p:
         raise ValueError(f"image_size {h}×{w} is not a multiple of patch_size {p}")
     rows, cols = h // p, w // p
     n, length, dim = patches.shape
-    if length != rows * cols or dim != channels * p * p:
-        raise ValueError(f"got {length} patches of length {dim}, expected {rows * cols} of length "
-                         f"{channels * p * p} for {channels}-channel {h}×{w} images and patch_size {p}")
-    grid = patches.reshape(n, rows, cols, channels, p, p).permute(0, 3, 1, 4, 2, 5)
-    return grid.reshape(n, channels, h, w)
+    if length != rows * cols or dim % (p * p):
+        raise ValueError(f"got {length} patches of length {dim}; {h}×{w} images with patch_size {p} give "
+                         f"{rows * cols} patches of length C·{p * p}")
+    grid = patches.reshape(n, rows, cols, dim // (p * p), p, p).permute(0, 3, 1, 4, 2, 5)
+    return grid.reshape(n, dim // (p * p), h, w)
 
 
 def position_embedding_2d(rows: int, cols: int, dim: int) -> torch.Tensor:
@@ -151,13 +115,6 @@ def position_embedding_2d(rows: int, cols: int, dim: int) -> torch.Tensor:
     -------
     torch.Tensor, shape (rows·cols, dim)
         Row-major order, like :func:`patchify`.
-
-    Raises
-    ------
-    TypeError
-        If ``rows``, ``cols`` or ``dim`` is not an integer.
-    ValueError
-        If ``rows`` or ``cols`` < 1, or ``dim`` is not a positive multiple of 4.
 
     Examples
     --------
@@ -187,21 +144,12 @@ class PatchEmbedding(nn.Module):
     Parameters
     ----------
     image_size : int
-        Side of the square input image.
-    patch_size : int
-    channels : int
+        Side of the square input image; a multiple of ``patch_size``.
+    patch_size, channels : int
     dim : int
-        Size of each token.
+        Size of each token; a multiple of 4.
     seed : int
         Seeds the linear layer's initial weights (its own generator).
-
-    Raises
-    ------
-    TypeError
-        If a size or the seed is not an integer.
-    ValueError
-        If a size is < 1 (``dim``: not a multiple of 4) or ``image_size``
-        is not a multiple of ``patch_size``.
 
     Examples
     --------
@@ -224,55 +172,23 @@ class PatchEmbedding(nn.Module):
         self.proj = _seeded_linear(channels * patch_size * patch_size, dim, bias=True, seed=seed)
         self.register_buffer("position", position_embedding_2d(self.grid, self.grid, dim))
 
-    @property
-    def num_patches(self) -> int:
-        return self.grid * self.grid
-
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """Images ``(N, C, H, W)`` → tokens ``(N, num_patches, dim)``."""
+        """Images ``(N, C, H, W)`` → tokens ``(N, grid², dim)``."""
         tokens = self.proj(patchify(images, self.patch_size))
-        if tokens.shape[1] != self.num_patches:
-            raise ValueError(f"expected {self.grid * self.patch_size}×{self.grid * self.patch_size} images "
-                             f"({self.num_patches} patches), got shape {tuple(images.shape)}")
+        if tokens.shape[1] != self.grid ** 2:
+            side = self.grid * self.patch_size
+            raise ValueError(f"expected {side}×{side} images ({self.grid ** 2} patches), "
+                             f"got shape {tuple(images.shape)}")
         return tokens + self.position
-
-
-def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-    """Scaled dot-product attention weights: ``softmax(Q Kᵀ / √d)`` over the keys.
-
-    Parameters
-    ----------
-    queries : torch.Tensor, shape (..., L_q, d)
-    keys : torch.Tensor, shape (..., L_k, d)
-
-    Returns
-    -------
-    torch.Tensor, shape (..., L_q, L_k)
-        Each row is non-negative and sums to 1: how much one query token
-        takes from every key token.
-
-    Examples
-    --------
-    >>> w = attention_weights(torch.ones(1, 4, 8), torch.ones(1, 4, 8))
-    >>> w[0, 0]
-    tensor([0.2500, 0.2500, 0.2500, 0.2500])
-    """
-    queries = check_array(queries, "queries", ndim=(2, 3, 4), shape="(..., L_q, d)", tensor=True)
-    keys = check_array(keys, "keys", ndim=(2, 3, 4), shape="(..., L_k, d)", tensor=True)
-    if queries.shape[-1] != keys.shape[-1]:
-        raise ValueError(f"queries and keys must have the same last dimension, got {queries.shape[-1]} "
-                         f"and {keys.shape[-1]}")
-    scores = queries @ keys.transpose(-2, -1) / math.sqrt(queries.shape[-1])
-    return scores.softmax(dim=-1)
 
 
 class SelfAttention(nn.Module):
     """One head of self-attention that also returns its attention map.
 
-    ``Q = XW_q``, ``K = XW_k``, ``V = XW_v``; every output token is a
-    weighted average of all the value vectors, with weights
-    :func:`attention_weights` ``(Q, K)``. Any token can draw on any other in
-    one step, whatever their distance on the image.
+    ``Q = XW_q``, ``K = XW_k``, ``V = XW_v``; every output token is a weighted
+    average of all the value vectors, with weights ``softmax(Q Kᵀ / √d)`` over
+    the keys. Any token can draw on any other in one step, whatever their
+    distance on the image.
 
     Parameters
     ----------
@@ -280,13 +196,6 @@ class SelfAttention(nn.Module):
         Token size (input and output).
     seed : int
         Seeds the three projections' initial weights (its own generator).
-
-    Raises
-    ------
-    TypeError
-        If ``dim`` or ``seed`` is not an integer.
-    ValueError
-        If ``dim`` < 1 or ``seed`` < 0.
 
     Examples
     --------
@@ -305,20 +214,18 @@ class SelfAttention(nn.Module):
         self.value = _seeded_linear(dim, dim, bias=False, seed=seed + 2)
 
     def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Tokens ``(N, L, dim)`` → (outputs ``(N, L, dim)``, weights ``(N, L, L)``)."""
+        """Tokens ``(N, L, dim)`` → (outputs ``(N, L, dim)``, weights ``(N, L, L)``, each row summing to 1)."""
         tokens = check_array(tokens, "tokens", tensor=True)
-        if tokens.ndim != 3 or tokens.shape[-1] != self.query.in_features:
-            raise ValueError(f"expected tokens shaped (N, L, {self.query.in_features}), got shape {tuple(tokens.shape)}")
-        weights = attention_weights(self.query(tokens), self.key(tokens))
+        dim = self.query.in_features
+        if tokens.ndim != 3 or tokens.shape[-1] != dim:
+            raise ValueError(f"expected tokens shaped (N, L, {dim}), got shape {tuple(tokens.shape)}")
+        scores = self.query(tokens) @ self.key(tokens).transpose(-2, -1) / math.sqrt(dim)
+        weights = scores.softmax(dim=-1)
         return weights @ self.value(tokens), weights
 
 
 def _seeded_linear(in_features: int, out_features: int, bias: bool, seed: int) -> nn.Linear:
-    """An ``nn.Linear`` with PyTorch's default uniform initialisation, drawn from a private generator.
-
-    The layer is first built on the ``meta`` device so that torch's global
-    random stream is neither read nor advanced.
-    """
+    """An ``nn.Linear`` with PyTorch's default initialisation from its own generator (torch's global RNG untouched)."""
     layer = nn.Linear(in_features, out_features, bias=bias, device="meta").to_empty(device="cpu")
     gen = torch.Generator().manual_seed(seed)
     bound = 1.0 / math.sqrt(in_features)
