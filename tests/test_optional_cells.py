@@ -175,7 +175,7 @@ def test_the_old_5_4_is_flagged_for_its_statistics_defined_in_a_figure():
 
 
 #: The last commit before issue 16's fix of 5.4, to check the real notebook where history is at hand.
-OLD_5_4_COMMIT = "f46939a53b902b79a4499ab6c5869a7b3c6df6ea"
+OLD_5_4_COMMIT = "0166203"
 
 
 def test_the_real_5_4_before_the_fix_is_flagged():

@@ -33,7 +33,9 @@ def installed_version(name: str) -> str | None:
 
 
 #: Environment variables that choose the CPU kernels torch, MKL, oneDNN and OpenBLAS run.
-KERNEL_VARIABLES = ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "OPENBLAS_CORETYPE")
+KERNEL_VARIABLES = (
+    "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "FAISS_SIMD_LEVEL", "OPENBLAS_CORETYPE",
+)
 
 
 def kernel_set() -> str:
