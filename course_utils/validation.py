@@ -9,13 +9,17 @@ never becomes 2); reals and arrays are finite; float images and frames lie in [0
 from __future__ import annotations
 
 import numbers
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["check_scalar", "check_unit_range", "check_choice", "check_finite", "check_array", "check_sample_rate",
-           "audio_as_float", "check_audio", "describe", "MIN_SR", "MAX_SR", "SILENCE_PEAK", "MIN_AUDIO_SAMPLES"]
+__all__ = ["check_scalar", "check_unit_range", "check_choice", "check_finite", "check_array", "check_sequence",
+           "check_path", "check_encoder", "check_sample_rate", "audio_as_float", "check_audio", "describe", "MIN_SR",
+           "MAX_SR", "SILENCE_PEAK", "MIN_AUDIO_SAMPLES"]
 
 #: Sample rates outside this range are almost certainly a mistake (e.g. seconds passed as Hz).
 MIN_SR, MAX_SR = 1000, 384000
@@ -28,6 +32,10 @@ AUDIO_PEAK_LIMIT = 1.5
 
 
 def _type_name(target_type: Any) -> str:
+    if target_type is bool:
+        return "True or False"
+    if target_type is Callable:
+        return "a function"
     if target_type is numbers.Integral or target_type is int:
         return "an integer"
     if target_type is numbers.Real or target_type is float:
@@ -63,7 +71,8 @@ def check_scalar(value: object, name: str, target_type: type | tuple = numbers.I
         What the caller passed, and the argument's name for the message.
     target_type : type or tuple of types
         ``int`` / ``numbers.Integral`` (Python and NumPy integers, never ``bool`` or floats), ``float`` /
-        ``numbers.Real`` (any finite int or float), ``str``, or any other class to check with ``isinstance``.
+        ``numbers.Real`` (any finite int or float), ``bool`` (only ``True``/``False``, NumPy's too), ``str``,
+        ``collections.abc.Callable`` (a function), or any other class to check with ``isinstance``.
     min_val, max_val : float, optional
         Bounds, inclusive unless ``include_boundaries`` says otherwise.
     include_boundaries : {"both", "left", "right", "neither"}
@@ -71,7 +80,7 @@ def check_scalar(value: object, name: str, target_type: type | tuple = numbers.I
 
     Returns
     -------
-    int, float or str
+    int, float, bool or str
         ``int`` for integer targets, ``float`` for real targets.
 
     Examples
@@ -88,6 +97,8 @@ def check_scalar(value: object, name: str, target_type: type | tuple = numbers.I
     wants_real = any(t in (float, numbers.Real) for t in types)
     wants_str = str in types
     if isinstance(value, (bool, np.bool_)):
+        if bool in types:
+            return bool(value)
         raise TypeError(f"expected {name} as {_type_name(target_type)}, got {value!r} (bool)")
     if wants_str and isinstance(value, str):
         return value
@@ -220,6 +231,60 @@ def check_array(x: Any, name: str, ndim: int | tuple[int, ...] | None = None, ki
         raise ValueError(f"expected {name} with at least one value, got an empty array of shape {got}")
     check_finite(x, name)
     return x
+
+
+def check_sequence(value: object, name: str, what: str) -> list:
+    """Return ``value`` (a list, tuple, 1-D or larger array, or any other iterable) as a list, or raise a TypeError.
+
+    A bare string, a mapping, a 0-d array or a single number is refused: each is a common slip for a list of one.
+
+    Examples
+    --------
+    >>> check_sequence(("a {}",), "templates", "strings")
+    ['a {}']
+    >>> check_sequence("cat", "classes", "strings")
+    Traceback (most recent call last):
+    ...
+    TypeError: expected classes as a list of strings, got the bare string 'cat'; wrap it in a list: ['cat']
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"expected {name} as a list of {what}, got the bare string {value!r}; "
+                        f"wrap it in a list: [{value!r}]")
+    if isinstance(value, Mapping) or not isinstance(value, Iterable) or getattr(value, "ndim", 1) == 0:
+        raise TypeError(f"expected {name} as a list of {what}, got {describe(value)}")
+    return list(value)
+
+
+def check_path(value: object, name: str = "path") -> Path:
+    """Return ``value`` (a ``str`` or ``os.PathLike``) as a ``Path``, or raise a TypeError naming what came instead.
+
+    Examples
+    --------
+    >>> check_path("clip.mp4").name
+    'clip.mp4'
+    >>> check_path(None)
+    Traceback (most recent call last):
+    ...
+    TypeError: expected path as a file path (a str or pathlib.Path), got None (NoneType)
+    """
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"expected {name} as a file path (a str or pathlib.Path), got {describe(value)}")
+    return Path(value)
+
+
+def check_encoder(encoder: object, name: str = "encoder") -> Any:
+    """Return ``encoder`` if it has an ``embed`` method (an image encoder), or raise a TypeError.
+
+    Examples
+    --------
+    >>> check_encoder("lite0")
+    Traceback (most recent call last):
+    ...
+    TypeError: expected encoder as an image encoder (from load_image_encoder), got 'lite0' (str)
+    """
+    if not callable(getattr(encoder, "embed", None)):
+        raise TypeError(f"expected {name} as an image encoder (from load_image_encoder), got {describe(encoder)}")
+    return encoder
 
 
 def check_unit_range(arr: np.ndarray, what: str) -> None:

@@ -1,7 +1,6 @@
 """book.yml drives the course: every notebook is a chapter, every chapter notebook is clean,
 and a malformed book.yml is one clear sentence, never a traceback."""
 
-import doctest
 import json
 import shutil
 from importlib.metadata import entry_points
@@ -12,7 +11,6 @@ import pytest
 import yaml
 
 from course_utils.errors import BookConfigError, CourseFileMissingError, UnknownChapterError
-from course_utils.tooling import book_config
 from course_utils.tooling.book_config import chapters, load_book, repo_root, select_chapters
 from course_utils.tooling.cli import main
 from course_utils.tooling.runner import key_results, notebook_problems
@@ -47,11 +45,6 @@ def test_committed_notebook_is_fully_executed_and_clean(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.id for c in CHAPTERS])
 def test_committed_notebook_publishes_key_results(chapter):
     assert key_results(nbformat.read(chapter.notebook, as_version=4)), "end the notebook with show_key_results"
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(book_config)
-    assert result.attempted >= 1 and result.failed == 0
 
 
 # ------------------------------------------------------------------ finding the checkout

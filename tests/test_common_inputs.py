@@ -5,10 +5,14 @@ argument at a time replaced by a value from :data:`BAD`. Each outcome is
 
 - **clear**: a ``TypeError``, ``ValueError`` or ``CourseError`` (or, for a
   path that does not exist, ``FileNotFoundError``) raised inside
-  ``course_utils`` whose message names the argument or says what it got;
+  ``course_utils`` whose message names the argument or says what it got; or,
+  from an exercise check, a failed :class:`CheckResult` whose message does so
+  (a check answers a learner's wrong answer with a result, not an error);
 - **raw**: any other error (raised inside numpy, torch, PIL, librosa ..., or
-  of another type);
-- **silent**: the call returned although one argument was invalid.
+  of another type), or a failed check that does not say what it got;
+- **silent**: the call returned (a check: passed) although one argument was invalid.
+
+Models load once per session (the course's own caches); media files are made in a temporary folder.
 
 The test asserts no silent outcome and at least 90 % clear ones, and
 :func:`test_every_public_lesson_callable_is_covered_or_listed` keeps the
@@ -17,6 +21,7 @@ table honest: a new public callable must be added to it or to :data:`NOT_COVERED
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -36,6 +41,7 @@ from torch import nn
 
 import course_utils
 from course_utils.errors import CourseError
+from course_utils.exercises.base import CheckResult
 
 BAD = {
     "None": None,
@@ -64,6 +70,49 @@ def _tiny_cnn():
     return nn.Sequential(nn.Conv2d(3, 2, 3), nn.ReLU(), nn.Conv2d(2, 2, 3))
 
 
+@functools.cache
+def _encoder():
+    from course_utils.image.registry import load_image_encoder
+
+    return load_image_encoder("efficientnet_lite0", device="cpu", download=False)
+
+
+@functools.cache
+def _tmp() -> tempfile.TemporaryDirectory:
+    """One temporary folder for the media files the table writes, removed when the session ends."""
+    return tempfile.TemporaryDirectory(prefix="course_common_inputs_")
+
+
+@functools.cache
+def _mp4() -> Path:
+    from course_utils.video.writer import write_video
+
+    frames = np.random.default_rng(0).integers(0, 256, (4, 16, 16, 3), dtype=np.uint8)
+    return write_video(Path(_tmp().name) / "clip.mp4", frames, fps=4)
+
+
+class _ColourEncoder:
+    """An encoder for the exercise checks that need one: each image's mean colour (fast, unlike a CNN)."""
+
+    def embed(self, images) -> np.ndarray:
+        return np.array([np.asarray(Image.fromarray(i) if isinstance(i, np.ndarray) else i, float).mean(axis=(0, 1))
+                         + 1.0 for i in images])
+
+
+def _linear_loss(model: nn.Module, rng: np.random.Generator) -> torch.Tensor:
+    return model(torch.as_tensor(rng.random((2, 2)), dtype=torch.float32)).pow(2).mean()
+
+
+def _fake_text(texts: list[str]) -> np.ndarray:
+    return np.array([[len(t), 1.0] for t in texts])
+
+
+def _aisfx_checkpoint() -> Path:
+    from aisfx.models import cnn2d
+
+    return Path(cnn2d.__file__).parent / "checkpoint.pth"
+
+
 def _png() -> Path:
     path = Path(tempfile.gettempdir()) / "course_common_inputs_red.png"
     if not path.exists():
@@ -72,13 +121,14 @@ def _png() -> Path:
 
 
 def _cases() -> list[Case]:
-    from course_utils.audio import mfcc, sound_effects, sounds
+    from course_utils.audio import learned, mfcc, playback, sound_effects, sounds
+    from course_utils.exercises import audio, images, joint, learning, video, visual_models
     from course_utils.image import io, photos, registry
     from course_utils.joint import contrastive, data
     from course_utils.similarity import cosine_similarity, cosine_similarity_matrix, top_k
     from course_utils.validation import audio_as_float, check_audio, check_sample_rate
-    from course_utils.video import clips, frames
-    from course_utils.video.embeddings import temporal_embedding
+    from course_utils.video import clips, frames, reader, writer
+    from course_utils.video.embeddings import embed_frames, temporal_embedding, video_embedding
     from course_utils.visual_models import feature_maps, handcrafted, receptive_field, vit
 
     scene = data.Scene("star", "blue", "large", "right", "brick")
@@ -143,46 +193,100 @@ def _cases() -> list[Case]:
         Case(sounds.trumpet_phrase, lambda: dict(sr=8000, seed=0)),
         Case(sound_effects.aisfx_blocks, lambda: dict(y=sounds.brass_tone(440.0, duration=0.1), sr=22050)),
         Case(registry.get_spec, lambda: dict(name="resnet50")),
+        Case(registry.is_available, lambda: dict(name="efficientnet_lite0")),
+        Case(registry.pick_device, lambda: dict(preference="cpu")),
+        Case(sounds.instrument_gallery, lambda: dict(sr=8000, seed=0)),
+        Case(sounds.phrase, lambda: dict(tone=sounds.clarinet_tone, notes=[("C4", 0.25)], tempo_bpm=150.0, sr=8000,
+                                         transpose=0),
+             ok={("transpose", "-1")}),
+        Case(playback.listen, lambda: dict(clips={"tone": tone}, sr=22050)),
+        Case(receptive_field.gradient_receptive_field, lambda: dict(fn=nn.Conv2d(1, 1, 3), image_size=5, channels=1)),
+        Case(contrastive.train_model, lambda: dict(build=lambda: nn.Linear(2, 1), batch_loss=_linear_loss, steps=2,
+                                                   lr=0.01, seed=0)),
+        Case(contrastive.prompt_embeddings, lambda: dict(templates=["a {}"], classes=["cat"], embed_text=_fake_text)),
+        # the offline models, loaded once (module-scoped caches)
+        Case(registry.load_image_encoder, lambda: dict(name="efficientnet_lite0", device="cpu", download=False)),
+        Case(_encoder().embed, lambda: dict(images=_u8(8, 8, 3), batch_size=1)),
+        Case(_encoder().embed_one, lambda: dict(image=_u8(8, 8, 3))),
+        Case(_encoder().preprocess, lambda: dict(images=_u8(8, 8, 3))),
+        Case(_encoder().embed_tensor, lambda: dict(x=torch.zeros(1, 3, 32, 32))),
+        Case(_encoder().classify, lambda: dict(images=_u8(8, 8, 3), top=1)),
+        # resize=False: the frames' own 8 x 8 pixels go through the network, which keeps each call short
+        Case(embed_frames, lambda: dict(frames=_u8(2, 8, 8, 3), encoder=_encoder(), batch_size=2, progress=False,
+                                        resize=False)),
+        Case(video_embedding, lambda: dict(frames_or_path=_u8(2, 8, 8, 3), encoder=_encoder(), num_frames=2,
+                                           resize=False)),
+        Case(learned.crepe_embedding, lambda: dict(y=tone, sr=16000, hop_s=0.01)),
+        Case(learned.crepe_pitch, lambda: dict(y=tone, sr=16000)),
+        Case(sound_effects.aisfx_embedding, lambda: dict(y=tone, sr=22050, peak_normalise=True)),
+        Case(sound_effects.load_aisfx, lambda: dict(checkpoint=_aisfx_checkpoint())),
+        # media on disk, made in a temporary folder
+        Case(reader.probe_video, lambda: dict(path=_mp4())),
+        Case(reader.sample_frames, lambda: dict(path=_mp4(), num_frames=2, method="seek")),
+        Case(writer.write_video, lambda: dict(path=Path(_tmp().name) / "out.mp4", frames=_u8(2, 16, 16, 3),
+                                              fps=4, codec="mpeg4", gop_size=2)),
+        # the exercise checks: a learner's answer (a function or a value) in, a CheckResult out
+        Case(audio.check_loudness_invariant_mfcc, lambda: dict(fn=lambda y, sr: mfcc.mfcc_embedding(y, sr), sr=8000)),
+        Case(audio.check_instrument_identifier, lambda: dict(identify=lambda y, sr: "flute", sr=8000)),
+        Case(images.check_nearest_neighbour,
+             lambda: dict(lookup=lambda image: "grey", originals={"grey": Image.new("RGB", (8, 8), "grey")})),
+        Case(images.check_hardest_edit,
+             lambda: dict(answer="grey", similarity=np.eye(3), labels=["p", "p (grey)", "p (rotate)"],
+                          encoder=_ColourEncoder(), originals={"p": Image.new("RGB", (8, 8), "red")})),
+        Case(joint.check_multi_positive_loss, lambda: dict(fn=lambda a, b, labels, t: torch.tensor(0.0))),
+        Case(joint.check_prompt_set,
+             lambda: dict(prompts={c: [f"a {c} shape"] for c in joint.CATALOGUE_COLOURS},
+                          embed_pictures=lambda x: np.ones((len(x), 2)), embed_text=_fake_text, target=0.8)),
+        Case(learning.check_training_step, lambda: dict(fn=lambda model, optimiser, images, labels: 0.0)),
+        Case(learning.check_pixel_shuffle, lambda: dict(fn=lambda images, seed: images.copy())),
+        Case(video.check_stable_frame_count,
+             lambda: dict(k=1, frames=_u8(2, 8, 8, 3), encoder=_ColourEncoder(), threshold=0.995)),
+        Case(video.check_scene_cut, lambda: dict(find_cut=lambda frames: 1, seed=0)),
+        Case(visual_models.check_edge_kernel, lambda: dict(kernel=np.ones((3, 3)), direction="horizontal")),
+        Case(visual_models.check_patchify, lambda: dict(fn=vit.patchify)),
+        Case(visual_models.check_conv_depth, lambda: dict(n_layers=2, target=5, kernel=3, stride=1)),
     ]
 
 
 #: Public lesson callables the table does not call, and why.
 NOT_COVERED = {
-    # need a pretrained model or a network download
-    "load_crepe", "crepe_embedding", "crepe_pitch", "load_hub_audio_model", "load_aisfx", "aisfx_embedding",
-    "hub_audio_embedding", "EfficientNetLite0", "lite0_checkpoint", "load_pretrained_lite0", "ImageEncoder",
-    "load_image_encoder", "embed_frames", "video_embedding", "prefetch_trumpet", "book_trumpet_path",
-    # take a learner's function or a model-building callable rather than data
-    "train_model", "prompt_embeddings", "gradient_receptive_field", "phrase",
-    "check_loudness_invariant_mfcc", "check_instrument_identifier", "check_nearest_neighbour",
-    "check_hardest_edit", "check_multi_positive_loss", "check_prompt_set", "check_stable_frame_count", "check_scene_cut",
-    "check_edge_kernel", "check_patchify", "check_conv_depth", "check_pixel_shuffle", "check_training_step",
-    # media files on disk (tested with real and damaged files in test_video / test_audio)
-    "probe_video", "sample_frames", "write_video", "listen",
-    # take no argument, or return fixed data
+    # need a network download (the Hugging Face hub, librosa's trumpet)
+    "load_hub_audio_model", "hub_audio_embedding", "prefetch_trumpet",
+    # take no argument
+    "load_crepe", "EfficientNetLite0", "lite0_checkpoint", "load_pretrained_lite0", "book_trumpet_path",
     "all_scenes", "all_sounds", "book_clips", "photo_names", "list_image_encoders", "offline_mode",
-    "torch_hub_checkpoints_dir", "trumpet_available", "pick_device", "clear_cache", "asset_rows",
-    "is_available", "instrument_gallery", "quiet_librosa_effects", "one_thread",
-    # records filled in by the course's own code, not by a learner
+    "torch_hub_checkpoints_dir", "trumpet_available", "clear_cache", "asset_rows", "quiet_librosa_effects",
+    "one_thread",
+    # records filled in by the course's own code
     "AssetStatus", "CheckResult", "ImageModelSpec", "ReceptiveField", "VideoInfo", "Scene", "Sound",
-    # the exercise checks' own helpers and the key-results report (tested in test_exercises, test_key_results)
-    "raised", "run_answer", "number", "cos",
+    # helpers the exercise checks call with values they made themselves
+    "raised", "answer_problem", "run_answer", "number", "cos",
+    # the key results a chapter reports, filled in by its notebook (NaN refused: tests/test_key_results.py)
     "KeyResult", "format_table", "show_results", "show_key_results",
 }
+
+#: Chapter 5.8's modules, still being written: give their callables rows here when the chapter lands.
+IN_PROGRESS = ("course_utils.search", "course_utils.exercises.search")
+
+
+def _says(message: str, param: str, bad: object) -> bool:
+    return bool(re.search(rf"\b{re.escape(param)}\b", message)) or "got" in message or repr(bad) in message
 
 
 def _outcome(fn: Callable, kwargs: dict, param: str, bad: object) -> tuple[str, str]:
     try:
-        fn(**kwargs)
+        result = fn(**kwargs)
     except Exception as exc:  # noqa: BLE001 - classifying every error is the point
         last = traceback.extract_tb(exc.__traceback__)[-1].filename
         inside = f"{Path(course_utils.__file__).parent}" in last
         message = str(exc)
-        says = re.search(rf"\b{re.escape(param)}\b", message) or "got" in message or repr(bad) in message
         # a path that does not exist is rightly a FileNotFoundError (an OSError) naming it
-        if isinstance(exc, (TypeError, ValueError, CourseError, OSError)) and inside and says:
+        if isinstance(exc, (TypeError, ValueError, CourseError, OSError)) and inside and _says(message, param, bad):
             return "clear", ""
         return "raw", f"{type(exc).__name__}: {message[:120]} ({Path(last).name})"
+    # an exercise check answers a bad answer with a failed result, which must say what it got
+    if isinstance(result, CheckResult) and not result.passed:
+        return ("clear", "") if _says(result.message, param, bad) else ("raw", f"CheckResult: {result.message[:120]}")
     return "silent", ""
 
 
@@ -230,7 +334,8 @@ def test_at_least_90_percent_of_bad_arguments_get_one_clear_sentence(outcomes):
 def _public_lesson_callables() -> set[str]:
     names = set()
     for info in pkgutil.walk_packages(course_utils.__path__, "course_utils."):
-        if ".tooling" in info.name or info.name.endswith("figures") or info.name.endswith((".errors", ".validation")):
+        if ".tooling" in info.name or info.name.endswith(("figures", ".errors", ".validation")) \
+                or info.name.startswith(IN_PROGRESS):
             continue
         module = importlib.import_module(info.name)
         public = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
@@ -242,7 +347,7 @@ def _public_lesson_callables() -> set[str]:
 
 
 def test_every_public_lesson_callable_is_covered_or_listed():
-    covered = {case.fn.__name__ for case in _cases()}
+    covered = {case.fn.__qualname__.split(".")[0] for case in _cases()}   # a method covers its class
     missing = _public_lesson_callables() - covered - NOT_COVERED
     print(f"covered {len(covered)} public lesson callables; not covered: {len(NOT_COVERED)}")
     assert not missing, f"add these to the common-input table or to NOT_COVERED: {sorted(missing)}"

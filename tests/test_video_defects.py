@@ -211,7 +211,7 @@ def test_unknown_codec_or_extension_raises_a_sentence_naming_the_supported_ones(
     clip = numbered_clip(3)
     with pytest.raises(ValueError, match="unsupported video codec 'h265x'; use one of libx264, libvpx-vp9, libvpx"):
         write_video(tmp_path / "a.mp4", clip, codec="h265x")
-    with pytest.raises(ValueError, match=r"extension '\.gif'; use one of \.avi, \.mkv, \.mov, \.mp4, \.webm"):
+    with pytest.raises(ValueError, match=r"video extension \(\.avi, \.mkv, \.mov, \.mp4, \.webm\), got one with '\.gif'"):
         write_video(tmp_path / "a.gif", clip, codec="libx264")
     with pytest.raises(TypeError, match="expected codec as a string"):
         write_video(tmp_path / "a.mp4", clip, codec=264)

@@ -42,7 +42,10 @@ def test_patch_vectors_hold_channels_one_after_the_other():
 
 
 def test_patchify_accepts_a_single_image_and_adds_a_batch_axis():
-    assert patchify(torch.zeros(3, 224, 224), 16).shape == (1, 196, 768)
+    image = torch.arange(3 * 8 * 12, dtype=torch.float32).reshape(3, 8, 12)   # every pixel a different value
+    # row by row, left to right; each patch's pixels channel by channel, cut out by hand
+    expected = torch.stack([image[:, r:r + 4, c:c + 4].reshape(-1) for r in (0, 4) for c in (0, 4, 8)])
+    assert torch.equal(patchify(image, 4), expected[None])
 
 
 def test_image_size_not_a_multiple_of_the_patch_size_raises_clear_error():

@@ -18,7 +18,7 @@ import librosa
 import numpy as np
 from numpy.typing import ArrayLike
 
-from course_utils.validation import check_audio, check_sample_rate, check_scalar
+from course_utils.validation import check_audio, check_sample_rate, check_scalar, check_sequence
 
 #: Above this rate librosa's default 2 048-point FFT leaves some of the 128 mel bands empty (it warns).
 MAX_MFCC_SR = 96_000
@@ -92,7 +92,7 @@ def mfcc_embeddings(clips: Sequence[ArrayLike] | Iterable[ArrayLike], sr: int, n
     """
     sr, n_mfcc = _check_mfcc_args(check_sample_rate(sr), n_mfcc)
     checked = []
-    for i, clip in enumerate(clips):
+    for i, clip in enumerate(check_sequence(clips, "clips", "mono clips")):
         try:
             checked.append(check_audio(clip, sr)[0])
         except ValueError as err:

@@ -29,7 +29,7 @@ import torch
 from numpy.typing import ArrayLike
 
 from course_utils.errors import AssetUnavailableError
-from course_utils.validation import check_audio
+from course_utils.validation import check_audio, check_path, check_scalar
 
 #: The model's input: 44.1 kHz audio, 2 048-sample windows every 1 024 samples, 96 mel bands.
 AISFX_SR = 44100
@@ -79,7 +79,7 @@ def load_aisfx(checkpoint: Path | None = None) -> torch.nn.Module:
     if checkpoint is None and "default" in _CACHE:
         return _CACHE["default"]
     shipped, embedding_net = _checkpoint()
-    path = Path(checkpoint) if checkpoint is not None else shipped
+    path = check_path(checkpoint, "checkpoint") if checkpoint is not None else shipped
     if not path.is_file():
         raise AssetUnavailableError(f"aiSFX's checkpoint is missing at {path}; reinstall it with "
                                     "`pip install --no-deps --force-reinstall aisfx==0.1.2`")
@@ -126,8 +126,7 @@ def aisfx_blocks(y: ArrayLike, sr: int, peak_normalise: bool = True) -> np.ndarr
     (1, 100, 96)
     """
     y, sr = check_audio(y, sr)
-    if not isinstance(peak_normalise, (bool, np.bool_)):
-        raise TypeError(f"expected peak_normalise as True or False, got {peak_normalise!r}")
+    peak_normalise = check_scalar(peak_normalise, "peak_normalise", bool)
     y = librosa.resample(y, orig_sr=sr, target_sr=AISFX_SR) if sr != AISFX_SR else y
     if peak_normalise:
         y = y / np.abs(y).max()

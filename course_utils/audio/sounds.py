@@ -25,12 +25,12 @@ Examples
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.signal import lfilter
 
-from course_utils.validation import check_sample_rate, check_scalar
+from course_utils.validation import check_sample_rate, check_scalar, check_sequence
 
 #: Sample rate used when none is given (librosa's default).
 DEFAULT_SR = 22050
@@ -339,8 +339,8 @@ def phrase(
     >>> y.shape
     (22050,)
     """
-    if not callable(tone):
-        raise TypeError(f"expected tone as a function such as brass_tone, got {tone!r} ({type(tone).__name__})")
+    tone = check_scalar(tone, "tone", Callable)
+    notes = check_sequence(notes, "notes", "(note, beats) pairs")
     if not notes:
         raise ValueError("expected at least one (note, beats) pair, got an empty melody")
     tempo_bpm = check_scalar(tempo_bpm, "tempo_bpm", numbers.Real, min_val=0.0, include_boundaries="right")

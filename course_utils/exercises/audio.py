@@ -86,7 +86,7 @@ def check_loudness_invariant_mfcc(fn: Callable, sr: int = 22050) -> CheckResult:
 
 def _embedding(fn: Callable, y: np.ndarray, sr: int, what: str) -> np.ndarray | CheckResult:
     """``fn(y, sr)`` as a finite, non-zero 1-D float64 vector, or the result that says what is wrong with it."""
-    out, failed = run_answer("embedding function", ANSWER_SECONDS, lambda: fn(y, sr))
+    out, failed = run_answer("embedding function", ANSWER_SECONDS, fn, y, sr)
     if failed is not None:
         return failed
     if out is None:
@@ -146,7 +146,7 @@ def check_instrument_identifier(identify: Callable, sr: int = 22050) -> CheckRes
     wrong = []
     clips = _mystery_clips(sr)
     for label, (truth, y) in clips.items():
-        answer, failed = run_answer("identify function", ANSWER_SECONDS, lambda: identify(y.astype(np.float32), sr))
+        answer, failed = run_answer("identify function", ANSWER_SECONDS, identify, y.astype(np.float32), sr)
         if failed is not None:
             return failed
         if not isinstance(answer, (str, np.str_)):

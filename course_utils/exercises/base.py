@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import signal
 import threading
 from contextlib import contextmanager
@@ -13,7 +14,8 @@ import numpy as np
 from course_utils.similarity import cosine_similarity
 from course_utils.validation import describe
 
-__all__ = ["PASSED_PREFIX", "FAILED_PREFIX", "CheckResult", "raised", "run_answer", "describe", "number", "cos"]
+__all__ = ["PASSED_PREFIX", "FAILED_PREFIX", "CheckResult", "raised", "answer_problem", "run_answer", "describe",
+           "number", "cos"]
 
 #: How a passed and a failed check start when printed.
 PASSED_PREFIX = "✔ Correct. "
@@ -78,19 +80,49 @@ def _time_limit(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, outer_delay, outer_interval)
 
 
-def run_answer(what: str, seconds: float, call: Callable[[], object]) -> tuple[object, CheckResult | None]:
-    """Run a learner's code under a time limit: ``(its result, None)``, or ``(None, the failed CheckResult)``.
-
-    A call that runs past ``seconds`` is stopped and told so; one that raises gives :func:`raised`.
+def answer_problem(what: str, fn: object, *args: object) -> CheckResult | None:
+    """The failed result for an ``fn`` that is not a function or cannot take ``args``; None when it can.
 
     Examples
     --------
-    >>> run_answer("lookup function", 5, lambda: {}["G"])
+    >>> answer_problem("lookup function", "cat", "G")
+    ✘ Not yet. expected your lookup function as a function, got 'cat' (str);
+    pass the function itself (its name, without brackets).
+    >>> answer_problem("lookup function", lambda: "cat", "G")
+    ✘ Not yet. expected your lookup function to take 1 argument, got <lambda>();
+    give it the parameters the exercise names.
+    """
+    if not callable(fn):
+        return CheckResult(False, f"expected your {what} as a function, got {describe(fn)}; pass the function "
+                                  "itself (its name, without brackets).")
+    try:
+        inspect.signature(fn).bind(*args)
+    except TypeError:
+        n = f"{len(args)} argument{'s' * (len(args) != 1)}"
+        return CheckResult(False, f"expected your {what} to take {n}, got {getattr(fn, '__name__', '')}"
+                                  f"{inspect.signature(fn)}; give it the parameters the exercise names.")
+    except ValueError:   # a built-in without a signature: the call itself will say what is wrong
+        pass
+    return None
+
+
+def run_answer(what: str, seconds: float, fn: Callable, *args: object) -> tuple[object, CheckResult | None]:
+    """Run a learner's ``fn(*args)`` under a time limit: ``(its result, None)``, or ``(None, the failed CheckResult)``.
+
+    An ``fn`` that is not a function or cannot take ``args`` gets :func:`answer_problem`'s result before it runs;
+    a call that runs past ``seconds`` is stopped and told so; one that raises gives :func:`raised`.
+
+    Examples
+    --------
+    >>> run_answer("lookup function", 5, lambda image: {}[image], "G")
     (None, ✘ Not yet. your lookup function raised KeyError: 'G'. Fix that error first.)
     """
+    problem = answer_problem(what, fn, *args)
+    if problem is not None:
+        return None, problem
     try:
         with _time_limit(seconds):
-            return call(), None
+            return fn(*args), None
     except _TimeLimitExceeded:
         return None, CheckResult(False, f"your {what} ran for more than {seconds:g} s and was stopped: "
                                         "look for a loop that never ends.")

@@ -9,6 +9,7 @@ from PIL import ImageOps
 
 from course_utils.exercises.base import CheckResult, describe, run_answer
 from course_utils.image.io import to_rgb_image
+from course_utils.validation import check_encoder, check_sequence
 
 #: Seconds one call of a learner's function may run before a check stops it.
 ANSWER_SECONDS = 60
@@ -49,7 +50,7 @@ def check_nearest_neighbour(lookup: Callable, originals: Mapping[str, object]) -
     wrong, answers = [], {}
     for name, photo in originals.items():
         query = _unseen_edit(photo)
-        answer, failed = run_answer("lookup function", ANSWER_SECONDS, lambda: lookup(query))
+        answer, failed = run_answer("lookup function", ANSWER_SECONDS, lookup, query)
         if failed is not None:
             return failed
         if not isinstance(answer, (str, np.str_)):
@@ -107,12 +108,13 @@ def check_hardest_edit(answer: str, similarity: np.ndarray, labels: Sequence[str
     -------
     CheckResult
     """
+    encoder = check_encoder(encoder)
     if not isinstance(answer, (str, np.str_)):
         return CheckResult(False, f"expected the name of an edit as a string, such as 'grey', got {describe(answer)}.")
-    if isinstance(labels, (str, bytes)) or not isinstance(labels, (Sequence, np.ndarray)):
-        return CheckResult(False, f"expected labels as a list of gallery labels, got {describe(labels)}; pass "
-                                  "the gallery's labels unchanged.")
-    labels = list(labels)
+    try:
+        labels = check_sequence(labels, "labels", "gallery labels")
+    except TypeError as err:
+        return CheckResult(False, f"{err}; pass the gallery's labels unchanged.")
     if not all(isinstance(label, (str, np.str_)) for label in labels):
         odd = next(label for label in labels if not isinstance(label, (str, np.str_)))
         return CheckResult(False, f"expected every label to be a string such as 'cat (grey)', got {describe(odd)}; "

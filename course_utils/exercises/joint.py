@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from course_utils.exercises.base import CheckResult, run_answer
+from course_utils.exercises.base import CheckResult, answer_problem, run_answer
 from course_utils.joint import data as cd
 from course_utils.joint.contrastive import zero_shot_accuracy
 from course_utils.validation import check_scalar
@@ -83,7 +83,7 @@ def check_multi_positive_loss(fn: Callable) -> CheckResult:
     for labels, d, t, seed in _LOSS_CASES:
         a, b, y = _batch(labels, d, seed)
         expected = _loss(a, b, y, t)
-        got, failed = run_answer("loss function", LOSS_SECONDS, lambda: fn(a.clone(), b.clone(), y.clone(), t))
+        got, failed = run_answer("loss function", LOSS_SECONDS, fn, a.clone(), b.clone(), y.clone(), t)
         if failed is not None:
             return failed
         if isinstance(got, torch.Tensor) and got.numel() == 1:
@@ -150,7 +150,11 @@ def check_prompt_set(prompts: Mapping[str, Sequence[str]], embed_pictures: Calla
     for label, texts in prompts.items():
         if isinstance(texts, str) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
             return CheckResult(False, f"expected a non-empty list of prompt strings for {label!r}, got {texts!r}.")
+    for what, fn in (("embed_pictures", embed_pictures), ("embed_text", embed_text)):
+        if (problem := answer_problem(what, fn, [])) is not None:
+            return problem
     _, unseen = cd.split_by_combination(cd.all_scenes())
+
     def measure():
         pictures = np.asarray(embed_pictures(cd.render_scenes(unseen, seed=_PICTURE_SEED)), dtype=np.float64)
         yours, vectors = _catalogue_accuracy(prompts, pictures, unseen, embed_text)

@@ -8,8 +8,8 @@ import numpy as np
 
 from course_utils.exercises.base import CheckResult, cos, run_answer
 from course_utils.image.photos import sample_photo
-from course_utils.validation import check_finite, check_scalar
-from course_utils.video import frame_indices
+from course_utils.validation import check_encoder, check_finite, check_scalar
+from course_utils.video import frame_indices, validate_frames
 
 #: Seconds one call of a learner's function may run before a check stops it.
 ANSWER_SECONDS = 60
@@ -38,13 +38,9 @@ def check_stable_frame_count(k: int, frames: np.ndarray, encoder, threshold: flo
         A bad K is a failed result, never an error.
     """
     threshold = check_scalar(threshold, "threshold", float, min_val=0.0, max_val=1.0, include_boundaries="neither")
-    try:
-        n = len(frames)
-    except TypeError:
-        raise TypeError(f"expected frames as an array of shape (n, H, W, 3), got {type(frames).__name__}; "
-                        "pass the clip's frames") from None
-    if n == 0:
-        raise ValueError("expected frames with at least one frame, got an empty clip; pass the clip's frames")
+    encoder = check_encoder(encoder)
+    frames = validate_frames(frames)
+    n = len(frames)
     try:
         k = check_scalar(k, "K", int, min_val=1, max_val=n)
     except (TypeError, ValueError):
@@ -110,7 +106,7 @@ def check_scene_cut(find_cut: Callable, seed: int = 0) -> CheckResult:
         clip = np.concatenate([_panning_shot(a, n)[:cut], _panning_shot(b, n)[cut:]])
         flash = 2 if cut >= 5 else 6  # inside a shot, both neighbours in it too
         clip[flash] = _flash(clip[flash])
-        answer, failed = run_answer("find_cut function", ANSWER_SECONDS, lambda: find_cut(clip))
+        answer, failed = run_answer("find_cut function", ANSWER_SECONDS, find_cut, clip)
         if failed is not None:
             return failed
         if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):

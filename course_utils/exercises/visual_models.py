@@ -136,7 +136,7 @@ def check_patchify(fn: Callable) -> CheckResult:
     for shape, p in cases:
         x = torch.rand(shape, generator=gen)
         want = patchify(x, p)
-        got, failed = run_answer("patchify", ANSWER_SECONDS, lambda: fn(x.clone(), p))
+        got, failed = run_answer("patchify", ANSWER_SECONDS, fn, x.clone(), p)
         if failed is not None:
             return failed
         got = _as_tokens(got, shape, p, tuple(want.shape))

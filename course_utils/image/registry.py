@@ -33,6 +33,7 @@ from course_utils.assets import AssetStatus, offline_mode, torch_hub_checkpoints
 from course_utils.errors import AssetUnavailableError
 from course_utils.image.efficientnet_lite import LITE_MEAN, LITE_STD, lite0_checkpoint, load_pretrained_lite0
 from course_utils.image.encoder import ImageEncoder
+from course_utils.validation import check_scalar
 
 #: Class index → name, for any ImageNet-1k classifier in the standard (sorted-synset) order.
 IMAGENET_CATEGORIES: tuple[str, ...] = tuple(ResNet50_Weights.IMAGENET1K_V1.meta["categories"])
@@ -106,6 +107,8 @@ def pick_device(preference: str | None = None) -> torch.device:
     >>> pick_device("cpu")
     device(type='cpu')
     """
+    if preference is not None:
+        preference = check_scalar(preference, "the device", str)
     choice = (preference or os.environ.get("COURSE_DEVICE") or "auto").strip().lower()
     has_mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
     if choice == "auto":
@@ -262,6 +265,7 @@ def load_image_encoder(name: str = OFFLINE_MODEL, device: str | None = None, dow
     """
     spec = get_spec(name)
     dev = pick_device(device)
+    download = check_scalar(download, "download", bool)
     if name not in _WEIGHTS:
         _WEIGHTS[name] = spec.build(download).eval()
     return ImageEncoder(spec, copy.deepcopy(_WEIGHTS[name]), dev)

@@ -8,14 +8,14 @@ what guessing scores, on every machine.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike
 
-from course_utils.validation import check_array, check_finite, check_scalar
+from course_utils.validation import check_array, check_finite, check_scalar, check_sequence
 
 __all__ = ["one_thread", "symmetric_info_nce", "train_model", "recall_at_k", "prompt_embeddings", "zero_shot_accuracy"]
 
@@ -113,6 +113,7 @@ def train_model(build: Callable[[], torch.nn.Module],
     steps = check_scalar(steps, "steps", int, min_val=0)
     lr = check_scalar(lr, "lr", float, min_val=0.0, include_boundaries="neither")
     seed = check_scalar(seed, "seed", int, min_val=0)
+    build, batch_loss = check_scalar(build, "build", Callable), check_scalar(batch_loss, "batch_loss", Callable)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -200,9 +201,9 @@ def prompt_embeddings(templates: Sequence[str], classes: Sequence[str],
     >>> prompt_embeddings(["a {}"], ["cat", "horse"], fake).shape
     (2, 2)
     """
-    for name, value in (("templates", templates), ("classes", classes)):
-        if isinstance(value, str):
-            raise TypeError(f"expected {name} as a list of strings, got the bare string {value!r}; wrap it: [{value!r}]")
+    templates = check_sequence(templates, "templates", "strings")
+    classes = [check_scalar(c, "each class", str) for c in check_sequence(classes, "classes", "strings")]
+    embed_text = check_scalar(embed_text, "embed_text", Callable)
     if not templates or not classes:
         raise ValueError(f"expected a non-empty list of templates and of classes, got {templates!r} and {classes!r}")
     for t in templates:

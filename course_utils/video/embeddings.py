@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from course_utils.validation import check_array, check_scalar
+from course_utils.validation import check_array, check_encoder, check_scalar
 from course_utils.video import VideoPath, check_num_frames, frame_indices, sample_frames, validate_frames
 
 
@@ -52,9 +52,10 @@ def embed_frames(
     numpy.ndarray, shape (K, D), float32
     """
     clip = validate_frames(frames)
-    if batch_size is None:
-        batch_size = encoder.default_batch_size
-    batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
+    encoder = check_encoder(encoder)
+    batch_size = check_scalar(encoder.default_batch_size if batch_size is None else batch_size, "batch_size", int,
+                              min_val=1)
+    progress, resize = check_scalar(progress, "progress", bool), check_scalar(resize, "resize", bool)
     starts = range(0, len(clip), batch_size)
     out = np.empty((len(clip), encoder.embedding_dim), dtype=np.float32)
     normalise = encoder.spec.normalise()

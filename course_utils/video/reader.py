@@ -28,6 +28,7 @@ from typing import Iterator
 import av
 import numpy as np
 
+from course_utils.validation import check_choice, check_path
 from course_utils.video.frames import VideoPath, check_num_frames
 
 __all__ = ["VideoInfo", "probe_video", "sample_frames"]
@@ -71,9 +72,9 @@ class VideoInfo:
 
 def _open_video(path: VideoPath):
     """Open ``path`` and return ``(container, video_stream)``, with one clear error per failure."""
-    p = Path(path)
+    p = check_path(path)
     if not p.exists():
-        raise FileNotFoundError(f"video file not found: {p}")
+        raise FileNotFoundError(f"video file not found: {str(p)!r}")
     if p.is_dir():
         raise ValueError(f"expected a video file, got a folder: {p}")
     if p.stat().st_size == 0:
@@ -344,8 +345,7 @@ def sample_frames(path: VideoPath, num_frames: int = 8, method: str = "seek") ->
     (4, 32, 32, 3)
     """
     k = check_num_frames(num_frames)
-    if method not in ("seek", "decode"):
-        raise ValueError(f"method must be 'seek' or 'decode', got {method!r}")
+    method = check_choice(method, "method", ("seek", "decode"))
     info = probe_video(path)
     need = k * info.height * info.width * 3
     if need > MAX_FRAME_BYTES:

@@ -10,7 +10,7 @@ from typing import Sequence
 import av
 import numpy as np
 
-from course_utils.validation import check_scalar
+from course_utils.validation import check_path, check_scalar
 from course_utils.video.frames import VideoPath, validate_frames
 
 __all__ = ["write_video", "DEFAULT_CODECS", "PIXEL_FORMATS"]
@@ -39,7 +39,7 @@ def _codec_for(suffix: str, codec: object) -> str:
     """The encoder to use for a file ending in ``suffix``, or one clear error."""
     if suffix not in DEFAULT_CODECS:
         raise ValueError(
-            f"cannot write a video with extension {suffix!r}; use one of {', '.join(sorted(DEFAULT_CODECS))}"
+            f"expected path with a video extension ({', '.join(sorted(DEFAULT_CODECS))}), got one with {suffix!r}"
         )
     if codec is None:
         codec = DEFAULT_CODECS[suffix]
@@ -99,7 +99,7 @@ def write_video(
     clip = validate_frames(frames)
     if clip.dtype != np.uint8:
         clip = np.round(clip * 255.0).astype(np.uint8)
-    p = Path(path)
+    p = check_path(path)
     codec = _codec_for(p.suffix.lower(), codec)
     rate = _frame_rate(fps)
     if gop_size is not None:

@@ -18,8 +18,8 @@ centre output's gradient touches.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -158,6 +158,7 @@ def gradient_receptive_field(fn: Callable[[torch.Tensor], torch.Tensor], image_s
     >>> int(gradient_receptive_field(convs, 15).sum())  # a 5 × 5 square
     25
     """
+    fn = check_scalar(fn, "fn", Callable)
     size = check_scalar(image_size, "image_size", int, min_val=1)
     channels = check_scalar(channels, "channels", int, min_val=1)
     x = torch.rand(1, channels, size, size, generator=torch.Generator().manual_seed(0)).requires_grad_(True)
