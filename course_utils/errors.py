@@ -9,7 +9,7 @@ functions raise plain ``TypeError`` / ``ValueError`` from :mod:`course_utils.val
 from __future__ import annotations
 
 __all__ = ["CourseError", "AssetUnavailableError", "CourseFileMissingError", "BookConfigError", "UnknownChapterError",
-           "BookBuildError", "StudentCopyError", "OutputFolderError", "ChangedCopiesError"]
+           "BookBuildError", "StudentCopyError", "OutputFolderError", "ChangedCopiesError", "SearchError"]
 
 
 class CourseError(Exception):
@@ -46,3 +46,7 @@ class OutputFolderError(CourseError, OSError):
 
 class ChangedCopiesError(CourseError, FileExistsError):
     """The output folder holds files that ``course student`` did not write or that were edited since."""
+
+
+class SearchError(CourseError, ValueError):
+    """``course search`` cannot go on: no index at ``--db``, a damaged or busy index, or a file that is not media."""

@@ -19,6 +19,12 @@
     course wheelhouse [--out DIR] [--platform P] [--python 3.X]
                                               download every wheel the course needs for a room without
                                               internet (make wheelhouse; make course WHEELHOUSE=DIR)
+    course search index DIR --db PATH         embed every image, sound and video under DIR into the index
+                                              folder PATH (incremental; Ctrl-C keeps what is done)
+    course search query FILE --db PATH [-k 10]
+                                              the indexed files nearest to FILE, with their cosines
+    course search dups --db PATH [--threshold T]
+                                              groups of near-duplicates (cosine >= T)
 
 It works from any folder of the checkout (or set COURSE_ROOT). A mistake in
 book.yml, an unknown chapter id or a folder that cannot be written is printed
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -104,6 +111,116 @@ def cmd_wheelhouse(args: argparse.Namespace) -> int:
     return build_wheelhouse(args.out, args.platform or ["this"], args.python)
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    try:
+        return _search(args)
+    except sqlite3.DatabaseError as err:   # damage found past the first page, which SearchIndex checks on opening
+        raise CourseError(f"the index database in {Path(args.db).absolute()} is damaged ({err}); move the folder "
+                          "aside and run course search index again to rebuild it") from None
+
+
+def _search(args: argparse.Namespace) -> int:
+    from course_utils.search.media import course_embedders
+    from course_utils.search.store import DUPLICATE_THRESHOLDS, IndexSummary, SearchIndex, index_lock
+    if args.backend == "faiss" and (args.qdrant_path or args.qdrant_url):
+        raise CourseError("--qdrant-path and --qdrant-url go with --backend qdrant; add it, or leave them out")
+    where = {"backend": args.backend, "qdrant_path": args.qdrant_path, "qdrant_url": args.qdrant_url}
+    if args.search_command == "index":
+        summary = IndexSummary()
+        with index_lock(args.db), SearchIndex(args.db, create=True, **where) as index:
+            _print_notes(index.notes)
+            try:
+                index.index(args.folder, course_embedders(), summary, progress=sys.stderr.isatty())
+            except KeyboardInterrupt:
+                print(f"course search index: interrupted; {summary.embedded} of the {summary.to_embed} new or "
+                      f"changed files are embedded and saved in {index.db}: run the same command again to resume",
+                      file=sys.stderr)
+                return 130
+            print(f"indexed {Path(args.folder).absolute()} into {index.db}: {summary.new} new, {summary.changed} "
+                  f"changed (re-embedded), {summary.unchanged} unchanged (not read), {summary.removed} removed "
+                  f"(deleted), {len(summary.skipped)} skipped")
+        if summary.skipped:
+            print("skipped (not media, or could not be decoded):")
+            for path, reason in summary.skipped:
+                print(f"  {path}: {reason}")
+        if summary.embedded + summary.unchanged == 0:
+            print(f"course search index: found no image, sound or video under {Path(args.folder).absolute()}; "
+                  "point it at a folder of media", file=sys.stderr)
+            return 1
+        return 0
+    with SearchIndex(args.db, **where) as index:
+        _print_notes(index.notes)
+        if args.search_command == "query":
+            hits = index.query(args.file, course_embedders(), args.k)
+            print(f"{'rank':>4}  {'cosine':>6}  {'kind':5}  path")
+            for rank, hit in enumerate(hits, 1):
+                print(f"{rank:>4}  {hit.cosine:6.3f}  {hit.modality:5}  {hit.path}")
+            return 0
+        groups = index.duplicates(args.threshold)
+    thresholds = (", ".join(f"{model} {t}" for model, t in DUPLICATE_THRESHOLDS.items())
+                  if args.threshold is None else str(args.threshold))
+    if not groups:
+        print(f"no near-duplicates: no two files have cosine >= the threshold ({thresholds})")
+    for n, group in enumerate(groups, 1):
+        print(f"group {n}: {len(group)} files (each with its highest cosine in the group; threshold {thresholds})")
+        for hit in group:
+            print(f"  {hit.cosine:6.3f}  {hit.modality:5}  {hit.path}")
+    return 0
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"course search: note: {note}", file=sys.stderr)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _cosine(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a cosine between -1 and 1, got {text!r}") from None
+    if not -1 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a cosine between -1 and 1, got {value}")
+    return value
+
+
+def _add_search_parser(sub) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", required=True, metavar="PATH",
+                        help="the index folder: index.sqlite (the record of every file), faiss files, lock")
+    common.add_argument("--backend", choices=["faiss", "qdrant"], default="faiss",
+                        help="where vectors are kept and searched: faiss files in PATH (default), or Qdrant")
+    common.add_argument("--qdrant-path", type=Path, metavar="DIR",
+                        help="Qdrant local mode in DIR (default PATH/qdrant): qdrant-client alone, no server; it "
+                             "compares the query with every vector (brute force), for small collections")
+    common.add_argument("--qdrant-url", metavar="URL", help="a running Qdrant server instead of local mode")
+    search = sub.add_parser("search", help="index a folder of images, sounds and videos; query it; find duplicates",
+                            description="Search a folder of media by content. Images and video frames are embedded "
+                            "with EfficientNet-Lite0 (one space: a photo can find a clip), sounds with aiSFX. "
+                            "SQLite in --db is the record; faiss or Qdrant hold the vectors.")
+    commands = search.add_subparsers(dest="search_command", required=True)
+    index = commands.add_parser("index", parents=[common], help="embed new and changed files, drop deleted ones")
+    index.add_argument("folder", metavar="DIR", help="the folder to index (recursively)")
+    query = commands.add_parser("query", parents=[common], help="the indexed files nearest to a media file")
+    query.add_argument("file", metavar="FILE", help="an image, sound or video")
+    query.add_argument("-k", type=_count, default=10, help="how many results (default 10)")
+    dups = commands.add_parser("dups", parents=[common], help="groups of near-duplicate files")
+    dups.add_argument("--threshold", type=_cosine, metavar="T",
+                      help="cosine at or above which two files are near-duplicates (default: each space's "
+                           "own, DUPLICATE_THRESHOLDS in course_utils.search.store: 0.52 for images and "
+                           "videos, calibrated in chapter 5.1; 0.98 for sounds)")
+    search.set_defaults(func=cmd_search)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -151,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="this (default), linux-x86_64, macos-arm64 or windows-amd64 (repeatable)")
     wheels.add_argument("--python", metavar="3.X", help="the learners' Python (default: this one)")
     wheels.set_defaults(func=cmd_wheelhouse)
+    _add_search_parser(sub)
     return parser
 
 
