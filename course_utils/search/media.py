@@ -26,6 +26,8 @@ import numpy as np
 import soundfile
 from PIL import Image, UnidentifiedImageError
 
+from course_utils.validation import check_path
+
 __all__ = ["IMAGE_MODEL", "IMAGE_DIM", "AUDIO_MODEL", "AUDIO_DIM", "VIDEO_FRAMES", "detect_modality",
            "Embedder", "course_embedders"]
 
@@ -68,6 +70,7 @@ def detect_modality(path: Path) -> str:
     ...
     ValueError: not an image, sound or video: neither Pillow, libsndfile nor FFmpeg recognises its content
     """
+    path = check_path(path)
     if path.stat().st_size == 0:
         raise ValueError("empty file (0 bytes)")
     try:

@@ -25,6 +25,7 @@ from tqdm import tqdm
 from course_utils.errors import SearchError
 from course_utils.search.backends import FaissBackend, QdrantBackend, VectorBackend
 from course_utils.search.media import AUDIO_MODEL, IMAGE_MODEL, Embedder, detect_modality
+from course_utils.validation import check_choice, check_path, check_scalar
 
 if os.name == "nt":
     import msvcrt
@@ -158,7 +159,8 @@ class SearchIndex:
 
     def __init__(self, db: str | os.PathLike, backend: str = "faiss", qdrant_path: Path | None = None,
                  qdrant_url: str | None = None, create: bool = False):
-        self.db = _db_folder(db, create)
+        self.db = _db_folder(check_path(db, "db"), check_scalar(create, "create", bool))
+        check_choice(backend, "backend", ("faiss", "qdrant"))
         self.sql = sqlite3.connect(self.db / SQLITE_NAME)
         try:
             self.sql.execute("PRAGMA journal_mode=WAL")
