@@ -79,8 +79,10 @@ student: $(STAMP)
 # (nbval again, with other CPU kernels), browser.
 test: unit notebooks kernels browser
 
+# The unit tests run on up to 4 cores (pytest-xdist; a file's tests stay together, so its fixtures load once).
 unit: $(STAMP)
-	@$(call STAGE,unit) $(VENV)/bin/ruff check --quiet . && $(PYTEST) tests -m "not notebooks and not browser"
+	@$(call STAGE,unit) $(VENV)/bin/ruff check --quiet . && \
+	$(PYTEST) tests -m "not notebooks and not browser" -n auto --maxprocesses 4 --dist loadfile
 
 # The CPU and the kernels a stage computes with (pytest -q prints no header).
 KERNEL_LINE = $(PY) -c "from course_utils.tooling.doctor import kernel_set; print('== kernels:', kernel_set())";
