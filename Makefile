@@ -79,10 +79,11 @@ student: $(STAMP)
 # (nbval again, with other CPU kernels), browser.
 test: unit notebooks kernels browser
 
-# The unit tests run on up to 4 cores (pytest-xdist; a file's tests stay together, so its fixtures load once).
+# The unit tests run in one process per core (pytest-xdist, at most 4), each with one thread for torch and faiss:
+# two processes of two threads each on 2 cores ran no faster than one process (80 s), one thread each in 57 s.
 unit: $(STAMP)
 	@$(call STAGE,unit) $(VENV)/bin/ruff check --quiet . && \
-	$(PYTEST) tests -m "not notebooks and not browser" -n auto --maxprocesses 4 --dist loadfile
+	OMP_NUM_THREADS=1 $(PYTEST) tests -m "not notebooks and not browser" -n auto --maxprocesses 4 --dist loadfile
 
 # The CPU and the kernels a stage computes with (pytest -q prints no header).
 KERNEL_LINE = $(PY) -c "from course_utils.tooling.doctor import kernel_set; print('== kernels:', kernel_set())";

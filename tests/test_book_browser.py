@@ -131,6 +131,7 @@ def test_landing_page_lists_objectives_and_run_times_in_book_order(tmp_path):
     assert r"\$5 budget and \*stars\*" in text, "book.yml text must not turn into math or emphasis"
 
 
+@pytest.mark.browser  # builds a book with Sphinx: the browser stage
 def test_tiny_book_builds_and_its_landing_page_shows_the_objectives(tmp_path):
     index = build_book(_tiny_book(tmp_path), out_root=tmp_path, quiet=True)
     html_dir = index.parent
@@ -141,12 +142,14 @@ def test_tiny_book_builds_and_its_landing_page_shows_the_objectives(tmp_path):
     assert (html_dir / "notebooks" / "one.html").is_file() and (html_dir / "notebooks" / "two.html").is_file()
 
 
+@pytest.mark.browser  # builds a book with Sphinx: the browser stage
 def test_a_build_warning_fails_the_build(tmp_path):
     book_yml = _tiny_book(tmp_path, "# Two\n\nA link to {doc}`a chapter that does not exist <nowhere>`.")
     with pytest.raises(BookBuildError, match="warnings are errors(.|\n)*nowhere"):
         build_book(book_yml, out_root=tmp_path, quiet=True)
 
 
+@pytest.mark.browser  # builds a book with Sphinx: the browser stage
 def test_formulas_are_typeset_by_the_bundled_mathjax(tmp_path):
     book_yml = _tiny_book(tmp_path, "# Two\n\nThe mel scale: $m = 2595 \\log_{10}(1 + f/700)$.")
     html_dir = build_book(book_yml, out_root=tmp_path, quiet=True).parent

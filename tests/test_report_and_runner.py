@@ -63,6 +63,7 @@ def _write_notebook(path, sources):
     nbformat.write(nb, path)
 
 
+@pytest.mark.notebooks  # starts a Jupyter kernel: the notebooks stage
 def test_execute_chapter_collects_results_and_catches_stderr(tmp_path):
     noisy = tmp_path / "noisy.ipynb"
     _write_notebook(noisy, [
@@ -81,6 +82,7 @@ def _outputs(path):
     return ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nbformat.read(path, as_version=4).cells]
 
 
+@pytest.mark.notebooks  # starts a Jupyter kernel: the notebooks stage
 def test_a_dead_kernel_is_a_problem_and_the_partial_notebook_is_kept(tmp_path):
     dies = tmp_path / "dies.ipynb"
     _write_notebook(dies, ["print('before')", "import os; os._exit(1)", "print('after')"])
@@ -102,6 +104,7 @@ def _checkout(root, chapters):
     (root / "book.yml").write_text(yaml.safe_dump({"title": "Tiny", "chapters": entries}), encoding="utf-8")
 
 
+@pytest.mark.notebooks  # starts a Jupyter kernel: the notebooks stage
 def test_a_timed_out_chapter_is_saved_and_the_run_goes_on_to_the_summary(tmp_path, monkeypatch, capsys):
     results = ("from course_utils.key_results import KeyResult, show_key_results\n"
                "show_key_results('9.2', [KeyResult('answer', 0.42, 1e-4, book=0.42)])")
@@ -163,6 +166,7 @@ def test_an_unwritable_build_folder_is_one_course_error(tmp_path, monkeypatch, u
         run_course()
 
 
+@pytest.mark.notebooks  # starts a Jupyter kernel: the notebooks stage
 def test_two_runs_of_one_chapter_at_once_do_not_collide(tmp_path):
     nb = tmp_path / "slow.ipynb"
     _write_notebook(nb, ["import time; time.sleep(3)", "print('done')"])
@@ -174,6 +178,7 @@ def test_two_runs_of_one_chapter_at_once_do_not_collide(tmp_path):
     assert sorted(p.name for p in build.iterdir()) == ["slow.ipynb"], "no log or temporary file is left behind"
 
 
+@pytest.mark.notebooks  # starts a Jupyter kernel: the notebooks stage
 def test_ctrl_c_during_a_run_is_one_line_exit_130_and_leaves_nothing_behind(tmp_path):
     marker = tmp_path / "kernel.pid"
     _checkout(tmp_path, [("9.1", [f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); "
