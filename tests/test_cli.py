@@ -72,7 +72,7 @@ def test_run_refuses_a_timeout_that_is_not_a_positive_whole_number(capsys):
     with pytest.raises(SystemExit) as raised:
         main(["run", "--timeout", "0"])
     assert raised.value.code == 2
-    assert "expected at least 1 second" in capsys.readouterr().err
+    assert "--timeout: expected at least 1, got 0" in capsys.readouterr().err
 
 
 def test_prefetch_refuses_while_offline(capsys, monkeypatch):

@@ -221,16 +221,6 @@ def _add_search_parser(sub) -> None:
     search.set_defaults(func=cmd_search)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of seconds, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1 second, got {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -238,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="execute every chapter notebook offline into _build/")
     run.add_argument("--chapter", action="append", metavar="ID",
                      help="only this chapter id (repeatable), e.g. 5.1")
-    run.add_argument("--timeout", type=_positive_int, metavar="S",
+    run.add_argument("--timeout", type=_count, metavar="S",
                      help="seconds one cell may run before its chapter is stopped (default 900)")
     run.set_defaults(func=cmd_run)
     notebooks = sub.add_parser("notebooks", help="list the chapter notebooks of book.yml")
@@ -260,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-execute", action="store_true", help="skip executing the chapters (a quick check)")
     check.add_argument("--no-book-assets", action="store_true",
                        help="note, not fail, missing book assets (the room runs on the offline fallbacks)")
-    check.add_argument("--timeout", type=_positive_int, metavar="S", help="seconds one cell may run (default 900)")
+    check.add_argument("--timeout", type=_count, metavar="S", help="seconds one cell may run (default 900)")
     check.set_defaults(func=cmd_workshop_check)
     wheels = sub.add_parser("wheelhouse", help="download every wheel the course needs into one folder (online)")
     wheels.add_argument("--out", default="wheelhouse", metavar="DIR", help="the folder (default wheelhouse/)")
