@@ -143,6 +143,21 @@ def test_tiny_book_builds_and_its_landing_page_shows_the_objectives(tmp_path):
 
 
 @pytest.mark.browser  # builds a book with Sphinx: the browser stage
+def test_a_hub_named_in_book_yml_gets_a_launch_button_that_loads_nothing(tmp_path):
+    book_yml = _tiny_book(tmp_path)
+    book = yaml.safe_load(book_yml.read_text(encoding="utf-8"))
+    book["book"].update(repository={"url": "https://github.com/example/course", "branch": "main"},
+                        launch_buttons={"binderhub_url": "https://binder.example.org"})
+    book_yml.write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    html_dir = build_book(book_yml, out_root=tmp_path, quiet=True).parent
+    page = (html_dir / "notebooks" / "one.html").read_text(encoding="utf-8")
+    assert "https://binder.example.org/v2/gh/example/course/main" in page
+    assert network_fetches(html_dir) == {}, "a launch button is a link: nothing is fetched when the page loads"
+    plain = build_book(_tiny_book(tmp_path / "plain"), out_root=tmp_path / "plain", quiet=True).parent
+    assert "binder" not in (plain / "notebooks" / "one.html").read_text(encoding="utf-8").lower()
+
+
+@pytest.mark.browser  # builds a book with Sphinx: the browser stage
 def test_a_build_warning_fails_the_build(tmp_path):
     book_yml = _tiny_book(tmp_path, "# Two\n\nA link to {doc}`a chapter that does not exist <nowhere>`.")
     with pytest.raises(BookBuildError, match="warnings are errors(.|\n)*nowhere"):
