@@ -102,8 +102,9 @@ kernels: $(STAMP)
 browser: $(STAMP)
 	@$(call STAGE,browser) $(PYTEST) tests -m browser
 
+# nbval alone, over every notebook of book.yml or the ones named: make nbval NOTEBOOKS="notebooks/05_2_….ipynb"
 nbval: $(STAMP)
-	$(PYTEST) $$($(VENV)/bin/course notebooks) --nbval --nbval-current-env
+	$(PYTEST) $(if $(NOTEBOOKS),$(NOTEBOOKS),$$($(VENV)/bin/course notebooks)) --nbval --nbval-current-env
 
 # After a deliberate change to a chapter: execute it offline into _build/notebooks/ and, only if it ran without an
 # error or anything on stderr, copy it over the committed notebook. Then run make test: it must pass here and in
